@@ -1,0 +1,50 @@
+#ifndef MAESN_GATEWAY_COMMON_CALL_CONTEXT_H_
+#define MAESN_GATEWAY_COMMON_CALL_CONTEXT_H_
+
+#include <atomic>
+#include <functional>
+#include <string>
+
+#include "absl/time/time.h"
+
+namespace maesn::gateway {
+
+// The caller's Maesn credentials. They are sent upstream as X-API-KEY and
+// X-ACCOUNT-KEY and nowhere else: there is deliberately no way to print or
+// log this type, and no layer copies the values into a status or a metric.
+struct Credentials {
+  std::string api_key;
+  std::string account_key;
+
+  friend bool operator==(const Credentials& a, const Credentials& b) {
+    return a.api_key == b.api_key && a.account_key == b.account_key;
+  }
+};
+
+// Figures one call gathers on its way down, read by the per-RPC log line and
+// the metrics. Written by the worker that runs the call only.
+struct CallStats {
+  int attempts = 0;         // upstream attempts made (retries included)
+  int upstream_status = 0;  // HTTP status of the last attempt; 0 = none
+};
+
+// Everything a Maesn call needs besides its request: who calls, until when,
+// and whether the caller still waits. Built once per RPC by the service layer.
+struct CallContext {
+  Credentials credentials;
+  // The caller's gRPC deadline (InfiniteFuture when it set none).
+  absl::Time deadline = absl::InfiniteFuture();
+  // True once the caller went away; may be empty (never cancelled).
+  std::function<bool()> is_cancelled;
+  // Forwarded upstream as X-Request-Id and logged.
+  std::string request_id;
+  // W3C trace context forwarded upstream when the caller sent one.
+  std::string traceparent;
+  CallStats stats;
+
+  bool Cancelled() const { return is_cancelled && is_cancelled(); }
+};
+
+}  // namespace maesn::gateway
+
+#endif  // MAESN_GATEWAY_COMMON_CALL_CONTEXT_H_

@@ -1,0 +1,93 @@
+#ifndef MAESN_GATEWAY_MAESN_MAESN_CONNECTION_H_
+#define MAESN_GATEWAY_MAESN_MAESN_CONNECTION_H_
+
+#include <functional>
+#include <memory>
+#include <type_traits>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/random/random.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "gateway/common/call_context.h"
+#include "gateway/common/clock.h"
+#include "gateway/maesn/maesn_stub.h"
+
+namespace maesn::gateway {
+
+// How idempotent reads are retried.
+struct RetryPolicy {
+  int max_attempts = 4;  // first attempt included
+  absl::Duration initial_backoff = absl::Milliseconds(100);
+  absl::Duration max_backoff = absl::Seconds(5);
+  double multiplier = 2.0;
+};
+
+// True for failures worth another attempt of an idempotent read: HTTP
+// 429/502/503/504 and connection errors (refused, reset, TLS handshake),
+// but not timeouts, certificate failures, oversized or unusable responses.
+bool IsRetryable(const absl::Status& status);
+
+// The one place that decides about retries.
+//
+// Reads (GET) are retried on IsRetryable() failures with exponential backoff
+// and full jitter, waiting at least as long as Maesn's Retry-After, bounded
+// by the policy's attempt cap and the caller's deadline. Writes (POST, PUT,
+// PATCH, DELETE) are never retried; when their outcome is unknown (the
+// request may have reached Maesn) the error says so with ErrorInfo metadata
+// write_outcome=UNKNOWN (NOT_SENT when it certainly did not leave). Page
+// tokens and all-pages streams also live here. Thread-safe.
+class MaesnConnection {
+ public:
+  MaesnConnection(std::shared_ptr<MaesnStub> stub, RetryPolicy policy,
+                  std::shared_ptr<Clock> clock);
+
+  absl::StatusOr<v1::GetInvoiceResponse> GetInvoice(
+      CallContext& context, const v1::GetInvoiceRequest& request);
+  absl::StatusOr<v1::GetBillResponse> GetBill(CallContext& context,
+                                              const v1::GetBillRequest& request);
+  absl::StatusOr<v1::GetTaskResponse> GetTask(CallContext& context,
+                                              const v1::GetTaskRequest& request);
+
+  const std::shared_ptr<MaesnStub>& stub() const { return stub_; }
+
+ private:
+  // Runs `attempt` (one stub call) until it succeeds, fails permanently, or
+  // the policy or deadline says stop.
+  template <typename Fn>
+  auto Read(CallContext& context, Fn&& attempt) -> decltype(attempt()) {
+    for (int n = 1;; ++n) {
+      auto result = attempt();
+      if (result.ok()) return result;
+      absl::Duration wait;
+      if (!ShouldRetry(context, result.status(), n, &wait)) return result;
+      clock_->SleepFor(wait);
+    }
+  }
+  // Runs `attempt` once and labels an unknown outcome.
+  template <typename Fn>
+  auto Write(Fn&& attempt) -> decltype(attempt()) {
+    auto result = attempt();
+    if (!result.ok()) return LabelWriteOutcome(result.status());
+    return result;
+  }
+
+  // Decides whether attempt `n` that failed with `status` is retried, and
+  // how long to wait first.
+  bool ShouldRetry(const CallContext& context, const absl::Status& status,
+                   int n, absl::Duration* wait);
+  static absl::Status LabelWriteOutcome(absl::Status status);
+
+  std::shared_ptr<MaesnStub> stub_;
+  const RetryPolicy policy_;
+  std::shared_ptr<Clock> clock_;
+  absl::Mutex mu_;
+  absl::BitGen rng_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace maesn::gateway
+
+#endif  // MAESN_GATEWAY_MAESN_MAESN_CONNECTION_H_

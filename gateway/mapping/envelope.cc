@@ -1,0 +1,153 @@
+#include "gateway/mapping/envelope.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "gateway/common/errors.h"
+#include "gateway/mapping/envelope_internal.h"
+#include "gateway/mapping/json_proto.h"
+#include "google/protobuf/descriptor.h"
+
+namespace maesn::gateway::mapping {
+
+using Json = nlohmann::json;
+
+namespace internal {
+
+absl::Status InvalidResponse(absl::string_view what) {
+  return WithErrorInfo(
+      absl::InternalError(absl::StrCat("Maesn's response is unusable: ", what)),
+      "INVALID_UPSTREAM_RESPONSE");
+}
+
+absl::StatusOr<Json> ParseEnvelope(absl::string_view body) {
+  Json j = Json::parse(body.begin(), body.end(), nullptr,
+                       /*allow_exceptions=*/false);
+  if (j.is_discarded()) return InvalidResponse("the body is not valid JSON");
+  if (!j.is_object()) return InvalidResponse("the body is not a JSON object");
+  return j;
+}
+
+void ReadMeta(const Json& envelope, v1::ResponseMeta& meta) {
+  auto it = envelope.find("meta");
+  if (it == envelope.end() || !it->is_object()) return;
+  Warnings w(&meta);
+  const FieldPath path{nullptr, "meta"};
+  // warnings + pagination are read by the generic mapper: the proto field
+  // names match Maesn's MetaResponse. mapping_warnings is ours, never read.
+  Json copy = Json::object();
+  if (auto ws = it->find("warnings"); ws != it->end()) copy["warnings"] = *ws;
+  if (auto p = it->find("pagination"); p != it->end()) copy["pagination"] = *p;
+  ReadMessage(copy, meta, path, w);
+}
+
+}  // namespace internal
+
+namespace {
+
+void ReadRaw(const Json& envelope, google::protobuf::Value* raw) {
+  if (raw == nullptr) return;
+  auto it = envelope.find("rawData");
+  if (it == envelope.end() || it->is_null()) return;
+  JsonToValue(*it, *raw);
+}
+
+}  // namespace
+
+absl::Status ParseRecordResponse(absl::string_view body,
+                                 google::protobuf::Message& record,
+                                 v1::ResponseMeta& meta,
+                                 google::protobuf::Struct* raw_data,
+                                 absl::string_view record_path) {
+  auto env = internal::ParseEnvelope(body);
+  if (!env.ok()) return env.status();
+  internal::ReadMeta(*env, meta);
+  auto data = env->find("data");
+  if (data == env->end() || data->is_null()) {
+    return internal::InvalidResponse("it has no `data`");
+  }
+  const Json* obj = &*data;
+  Warnings w(&meta);
+  const FieldPath path{nullptr, record_path};
+  if (data->is_array()) {
+    // §10.1: the bill-by-id example wraps the record in an array.
+    if (data->empty()) {
+      return WithErrorInfo(
+          absl::NotFoundError("Maesn returned no record (empty `data`)"),
+          "UPSTREAM_NOT_FOUND");
+    }
+    if (data->size() > 1) {
+      w.Add(path, Json(data->size()),
+            "Maesn returned several records for one id; the first is used");
+    }
+    obj = &(*data)[0];
+  }
+  if (!obj->is_object()) {
+    return internal::InvalidResponse("`data` is not an object");
+  }
+  ReadMessage(*obj, record, path, w);
+  if (raw_data != nullptr) {
+    google::protobuf::Value raw;
+    ReadRaw(*env, &raw);
+    if (raw.has_struct_value()) {
+      *raw_data = std::move(*raw.mutable_struct_value());
+    } else if (raw.kind_case() != google::protobuf::Value::KIND_NOT_SET) {
+      (*raw_data->mutable_fields())["value"] = std::move(raw);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseListResponse(absl::string_view body,
+                               google::protobuf::Message& response,
+                               absl::string_view records_field,
+                               v1::ResponseMeta& meta,
+                               google::protobuf::Value* raw_data) {
+  auto env = internal::ParseEnvelope(body);
+  if (!env.ok()) return env.status();
+  internal::ReadMeta(*env, meta);
+  ReadRaw(*env, raw_data);
+  const google::protobuf::FieldDescriptor* f =
+      response.GetDescriptor()->FindFieldByName(std::string(records_field));
+  if (f == nullptr || !f->is_repeated() ||
+      f->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+    return absl::InternalError(
+        absl::StrCat("no repeated message field ", records_field));
+  }
+  auto data = env->find("data");
+  if (data == env->end() || data->is_null()) return absl::OkStatus();
+  Warnings w(&meta);
+  const google::protobuf::Reflection* r = response.GetReflection();
+  auto read_one = [&](const Json& e, int i) {
+    const FieldPath path{nullptr, records_field, i};
+    if (!e.is_object()) {
+      w.Add(path, e, "expected an object");
+      return;
+    }
+    ReadMessage(e, *r->AddMessage(&response, f), path, w);
+  };
+  if (data->is_array()) {
+    int i = 0;
+    for (const auto& e : *data) read_one(e, i++);
+  } else if (data->is_object()) {
+    read_one(*data, 0);
+  } else {
+    return internal::InvalidResponse("`data` is not a list");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseStringResponse(absl::string_view body, std::string* result,
+                                 bool* has_result, v1::ResponseMeta& meta) {
+  *has_result = false;
+  auto env = internal::ParseEnvelope(body);
+  if (!env.ok()) return env.status();
+  internal::ReadMeta(*env, meta);
+  auto data = env->find("data");
+  if (data == env->end() || data->is_null()) return absl::OkStatus();
+  *has_result = true;
+  *result = data->is_string() ? data->get<std::string>() : data->dump();
+  return absl::OkStatus();
+}
+
+}  // namespace maesn::gateway::mapping

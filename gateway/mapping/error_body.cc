@@ -1,0 +1,101 @@
+#include "gateway/mapping/error_body.h"
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
+
+namespace maesn::gateway {
+namespace {
+
+constexpr std::size_t kMaxMessage = 512;
+
+std::string Clean(absl::string_view text) {
+  std::string out;
+  out.reserve(std::min(text.size(), kMaxMessage));
+  for (char c : text) {
+    if (out.size() >= kMaxMessage) {
+      out += "...";
+      break;
+    }
+    out.push_back(static_cast<unsigned char>(c) < 0x20 ? ' ' : c);
+  }
+  return std::string(absl::StripAsciiWhitespace(out));
+}
+
+std::string Text(const nlohmann::json& j) {
+  if (j.is_string()) return j.get<std::string>();
+  if (j.is_array()) {
+    std::vector<std::string> parts;
+    for (const auto& e : j) parts.push_back(Text(e));
+    return absl::StrJoin(parts, "; ");
+  }
+  if (j.is_null()) return {};
+  return j.dump();
+}
+
+void ReadViolations(const nlohmann::json& v, MaesnErrorBody& out) {
+  if (v.is_object()) {
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      out.violations.emplace_back(it.key(), Clean(Text(it.value())));
+    }
+  } else if (v.is_array()) {
+    for (const auto& e : v) {
+      if (e.is_object()) {
+        std::string field;
+        for (const char* key : {"property", "field", "path"}) {
+          auto f = e.find(key);
+          if (f != e.end() && f->is_string()) field = f->get<std::string>();
+        }
+        std::string text;
+        for (const char* key : {"message", "constraints", "description"}) {
+          auto f = e.find(key);
+          if (f != e.end()) {
+            text = f->is_object() ? Text(f->begin().value()) : Text(*f);
+            if (f->is_object()) {
+              std::vector<std::string> all;
+              for (auto c = f->begin(); c != f->end(); ++c) {
+                all.push_back(Text(c.value()));
+              }
+              text = absl::StrJoin(all, "; ");
+            }
+            break;
+          }
+        }
+        out.violations.emplace_back(field, Clean(text));
+      } else {
+        out.violations.emplace_back("", Clean(Text(e)));
+      }
+    }
+  }
+}
+
+}  // namespace
+
+MaesnErrorBody ParseMaesnErrorBody(absl::string_view body) {
+  MaesnErrorBody out;
+  auto j = nlohmann::json::parse(body.begin(), body.end(), nullptr,
+                                 /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    out.message = Clean(body);
+  } else {
+    for (const char* key : {"message", "error", "detail", "title"}) {
+      auto it = j.find(key);
+      if (it != j.end() && !it->is_null()) {
+        out.message = Clean(Text(*it));
+        if (!out.message.empty()) break;
+      }
+    }
+    for (const char* key : {"validationErrors", "errors"}) {
+      auto it = j.find(key);
+      if (it != j.end()) ReadViolations(*it, out);
+    }
+  }
+  const std::string lower = absl::AsciiStrToLower(out.message);
+  out.not_supported = absl::StrContains(lower, "not supported") ||
+                      absl::StrContains(lower, "unsupported");
+  return out;
+}
+
+}  // namespace maesn::gateway

@@ -1,0 +1,84 @@
+#ifndef MAESN_GATEWAY_MAPPING_JSON_PROTO_H_
+#define MAESN_GATEWAY_MAPPING_JSON_PROTO_H_
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "google/protobuf/message.h"
+#include "google/protobuf/struct.pb.h"
+#include "gateway/common/v1.h"
+#include "maesn/accounting/v1/common.pb.h"
+
+namespace maesn::gateway::mapping {
+
+// Descriptor-driven conversion between Maesn JSON and the gateway's protos.
+//
+// A proto field carries the Maesn property whose name equals the field's
+// camelCase (json) name: `address_line1` <-> "addressLine1". Types follow
+// the contract's modelling rules: strings, doubles (exactly the JSON
+// number), int64 counts, bools, enums (Maesn's string is the value name
+// without the enum prefix, or the `maesn_value` option), Timestamps (dates),
+// Struct/Value (free JSON), bytes (base64), nested messages and repeated.
+
+// The path of the field being read, built into a string only for warnings.
+struct FieldPath {
+  const FieldPath* parent = nullptr;
+  absl::string_view name;
+  int index = -1;  // >= 0 for a repeated element
+
+  std::string ToString() const;
+};
+
+// Collects what could not be read (never fails the call).
+class Warnings {
+ public:
+  explicit Warnings(v1::ResponseMeta* meta) : meta_(meta) {}
+  void Add(const FieldPath& path, const nlohmann::json& raw,
+           absl::string_view message);
+
+ private:
+  v1::ResponseMeta* meta_;
+};
+
+// Reads the Maesn object `json` into `message` (which it does not clear).
+// Tolerant: null means absent; unknown properties are ignored; a value of
+// the wrong type, an unknown enum string or an unreadable date leaves the
+// field as it was (enums: UNSPECIFIED) and adds a warning; a single object
+// where an array is expected is read as a one-element array.
+void ReadMessage(const nlohmann::json& json, google::protobuf::Message& message,
+                 const FieldPath& path, Warnings& warnings);
+
+// Restricts WriteMessage to some top-level fields (a FieldMask's paths).
+struct WriteOptions {
+  // Proto field names to write; empty = every field that is set.
+  const absl::flat_hash_set<std::string>* only_fields = nullptr;
+};
+
+// Writes `message` as a Maesn JSON object: exactly the fields the caller
+// set (presence), nested and repeated included. Fails with INVALID_ARGUMENT
+// (BadRequest naming `path`.field) on an enum that is UNSPECIFIED or not a
+// known value, the only request values Maesn could not understand.
+absl::Status WriteMessage(const google::protobuf::Message& message,
+                          const std::string& path, nlohmann::json& out,
+                          const WriteOptions& options = {});
+
+// google.protobuf.Value/Struct <-> JSON.
+void JsonToValue(const nlohmann::json& json, google::protobuf::Value& value);
+nlohmann::json ValueToJson(const google::protobuf::Value& value);
+nlohmann::json StructToJson(const google::protobuf::Struct& s);
+
+// Maesn's spelling of an enum value; empty for UNSPECIFIED/unknown numbers.
+std::string EnumToMaesn(const google::protobuf::EnumDescriptor& type,
+                        int number);
+// The enum number for Maesn's string; -1 if the enum has no such value.
+int EnumFromMaesn(const google::protobuf::EnumDescriptor& type,
+                  absl::string_view text);
+
+}  // namespace maesn::gateway::mapping
+
+#endif  // MAESN_GATEWAY_MAPPING_JSON_PROTO_H_

@@ -1,0 +1,28 @@
+#include "gateway/service/task_service.h"
+
+#include "gateway/common/errors.h"
+#include "gateway/service/validation.h"
+
+namespace maesn::gateway {
+
+grpc::ServerUnaryReactor* TaskServiceImpl::GetTask(
+    grpc::CallbackServerContext* context, const v1::GetTaskRequest* request,
+    v1::GetTaskResponse* response) {
+  return RunUnary(
+      env_, context, "/maesn.accounting.v1.TaskService/GetTask", response,
+      [conn = connection_,
+       request](CallContext& call) -> absl::StatusOr<v1::GetTaskResponse> {
+        for (auto s : {ValidateId("task_id", request->task_id()),
+                       ValidateOptional("company_id", request->company_id()),
+                       ValidateOptional("environment_name",
+                                        request->environment_name())}) {
+          if (!s.ok()) return s;
+        }
+        if (request->page() < 0) {
+          return InvalidField("page", "must not be negative");
+        }
+        return conn->GetTask(call, *request);
+      });
+}
+
+}  // namespace maesn::gateway
