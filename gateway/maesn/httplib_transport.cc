@@ -35,13 +35,6 @@ absl::Status Sent(absl::Status s, bool sent) {
 
 }  // namespace
 
-std::string HttpResponse::Header(absl::string_view name) const {
-  for (const auto& [k, v] : headers) {
-    if (absl::EqualsIgnoreCase(k, name)) return v;
-  }
-  return {};
-}
-
 absl::StatusOr<UpstreamEndpoint> ParseBaseUrl(const std::string& url) {
   absl::string_view rest = url;
   if (!absl::ConsumePrefix(&rest, "https://")) {
@@ -98,6 +91,7 @@ std::unique_ptr<httplib::SSLClient> HttplibTransport::Acquire() {
   if (!options_.ca_file.empty()) c->set_ca_cert_path(options_.ca_file);
   c->enable_server_certificate_verification(true);
   c->set_keep_alive(true);
+  c->set_tcp_nodelay(true);  // no Nagle delay between header and body writes
   c->set_follow_location(false);
   c->set_url_encode(false);  // targets arrive percent-encoded already
   clients_created_.fetch_add(1);

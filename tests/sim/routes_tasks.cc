@@ -1,0 +1,89 @@
+// Maesn async task route (api-notes §7).
+//
+// GET /accounting/asyncTask/{taskId} (and the older query form
+// GET /accounting/asyncTask?taskId=...) returns the AsyncTaskResponseDto of
+// the task's current scripted step. For "datev-rewe-export" tasks whose
+// responseData is a list, `page` selects a fixed 50 000-entry page and
+// meta.pagination is filled in, as DATEV Rechnungswesen does.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "router.h"
+
+namespace maesn::sim {
+namespace {
+
+constexpr std::int64_t kDatevExportPageSize = 50000;
+
+// Pages a list responseData in place and returns meta.pagination.
+Json PageResponseData(const ApiRequest& request, Json& dto) {
+  Json& list = dto["responseData"];
+  const auto total = static_cast<std::int64_t>(list.size());
+  std::int64_t page = 1;
+  if (std::optional<std::string> raw = request.Query("page");
+      raw.has_value() && !absl::SimpleAtoi(*raw, &page)) {
+    page = 1;
+  }
+  if (page < 1) page = 1;
+  const std::int64_t first = (page - 1) * kDatevExportPageSize;
+  Json slice = Json::array();
+  for (std::int64_t i = first; i < total && i < first + kDatevExportPageSize;
+       ++i) {
+    slice.push_back(list[static_cast<std::size_t>(i)]);
+  }
+  list = std::move(slice);
+  Json pagination = Json::object();
+  pagination["total"] = total;
+  pagination["perPage"] = kDatevExportPageSize;
+  pagination["currentPage"] = page;
+  pagination["totalPages"] =
+      (total + kDatevExportPageSize - 1) / kDatevExportPageSize;
+  return pagination;
+}
+
+ApiResponse TaskResponse(const ApiRequest& request, RouteContext& context,
+                         const std::string& task_id) {
+  auto it = context.account.tasks.find(task_id);
+  if (it == context.account.tasks.end()) {
+    return ErrorResponse(404, "Task not found");
+  }
+  const TaskRun& run = it->second;
+  Json dto = run.ResponseData(
+      run.CurrentStep(context.now, context.task_step_interval));
+  Json meta = run.script.meta.has_value() ? *run.script.meta : Json(nullptr);
+  if (run.script.integration == "datev-rewe-export" &&
+      dto.contains("responseData") && dto["responseData"].is_array()) {
+    if (meta.is_null()) {
+      meta = Json::object();
+      meta["warnings"] = Json::array();
+    }
+    meta["pagination"] = PageResponseData(request, dto);
+  }
+  return JsonResponse(200, Envelope(std::move(dto), std::move(meta)));
+}
+
+ApiResponse GetTaskByPath(const ApiRequest& request, RouteContext& context) {
+  return TaskResponse(request, context, request.Param("taskId"));
+}
+
+ApiResponse GetTaskByQuery(const ApiRequest& request, RouteContext& context) {
+  std::optional<std::string> task_id = request.Query("taskId");
+  if (!task_id.has_value()) task_id = request.Query("task_id");
+  if (!task_id.has_value() || task_id->empty()) {
+    return ErrorResponse(400, "taskId is required");
+  }
+  return TaskResponse(request, context, *task_id);
+}
+
+}  // namespace
+
+void RegisterTaskRoutes(Router& router) {
+  router.Handle("GET", "/accounting/asyncTask/{taskId}", GetTaskByPath);
+  router.Handle("GET", "/accounting/asyncTask", GetTaskByQuery);
+}
+
+}  // namespace maesn::sim

@@ -1,0 +1,261 @@
+#include "store.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace maesn::sim {
+namespace {
+
+absl::StatusOr<Json> ReadJsonFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
+  std::ostringstream text;
+  text << in.rdbuf();
+  Json json = Json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded()) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid JSON in ", path));
+  }
+  return json;
+}
+
+absl::StatusOr<Record> RecordFromJson(const Json& json) {
+  if (!json.is_object()) {
+    return absl::InvalidArgumentError("record entry is not an object");
+  }
+  Record record;
+  auto data = json.find("data");
+  if (data == json.end() || !data->is_object()) {
+    return absl::InvalidArgumentError("record entry needs a \"data\" object");
+  }
+  record.data = *data;
+  if (auto meta = json.find("meta"); meta != json.end()) {
+    if (!meta->is_object() && !meta->is_null()) {
+      return absl::InvalidArgumentError("\"meta\" must be an object");
+    }
+    record.meta = *meta;
+  }
+  if (auto raw = json.find("rawData"); raw != json.end()) {
+    record.raw_data = *raw;
+  }
+  if (auto as_array = json.find("dataAsArray"); as_array != json.end()) {
+    if (!as_array->is_boolean()) {
+      return absl::InvalidArgumentError("\"dataAsArray\" must be a boolean");
+    }
+    record.data_as_array = as_array->get<bool>();
+  }
+  return record;
+}
+
+}  // namespace
+
+Collection::Collection(std::string id_field) : id_field_(std::move(id_field)) {}
+
+const Record* Collection::Find(const std::string& id) const {
+  auto it = records_.find(id);
+  return it == records_.end() ? nullptr : &it->second;
+}
+
+Record* Collection::FindMutable(const std::string& id) {
+  auto it = records_.find(id);
+  return it == records_.end() ? nullptr : &it->second;
+}
+
+absl::Status Collection::Put(Record record) {
+  if (!record.data.is_object()) {
+    return absl::InvalidArgumentError("record data must be a JSON object");
+  }
+  auto id = record.data.find(id_field_);
+  if (id == record.data.end() || !id->is_string()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("record data needs a string \"", id_field_, "\""));
+  }
+  std::string key = id->get<std::string>();
+  auto [it, inserted] = records_.insert_or_assign(key, std::move(record));
+  (void)it;
+  if (inserted) order_.push_back(std::move(key));
+  return absl::OkStatus();
+}
+
+bool Collection::Erase(const std::string& id) {
+  if (records_.erase(id) == 0) return false;
+  order_.erase(std::find(order_.begin(), order_.end(), id));
+  return true;
+}
+
+std::vector<const Record*> Collection::All() const {
+  std::vector<const Record*> all;
+  all.reserve(order_.size());
+  for (const std::string& id : order_) all.push_back(&records_.at(id));
+  return all;
+}
+
+absl::StatusOr<TaskScript> TaskScriptFromJson(const Json& json) {
+  if (!json.is_object()) {
+    return absl::InvalidArgumentError("task script must be a JSON object");
+  }
+  TaskScript script;
+  if (auto id = json.find("id"); id != json.end()) {
+    if (!id->is_string()) return absl::InvalidArgumentError("\"id\": string");
+    script.id = id->get<std::string>();
+  }
+  if (auto integration = json.find("integration"); integration != json.end()) {
+    if (!integration->is_string()) {
+      return absl::InvalidArgumentError("\"integration\": string");
+    }
+    script.integration = integration->get<std::string>();
+  }
+  if (auto meta = json.find("meta"); meta != json.end()) {
+    if (!meta->is_object())
+      return absl::InvalidArgumentError("\"meta\": object");
+    script.meta = *meta;
+  }
+  auto steps = json.find("steps");
+  if (steps == json.end() || !steps->is_array() || steps->empty()) {
+    return absl::InvalidArgumentError("\"steps\" must be a non-empty array");
+  }
+  for (const Json& step_json : *steps) {
+    if (!step_json.is_object()) {
+      return absl::InvalidArgumentError("each step must be an object");
+    }
+    TaskStep step;
+    auto status = step_json.find("status");
+    if (status == step_json.end() || !status->is_string()) {
+      return absl::InvalidArgumentError("each step needs a string \"status\"");
+    }
+    step.status = status->get<std::string>();
+    if (auto info = step_json.find("information"); info != step_json.end()) {
+      if (!info->is_array()) {
+        return absl::InvalidArgumentError("\"information\" must be an array");
+      }
+      for (const Json& entry : *info) step.information.push_back(entry);
+    }
+    if (auto data = step_json.find("responseData"); data != step_json.end()) {
+      step.response_data = *data;
+    }
+    script.steps.push_back(std::move(step));
+  }
+  return script;
+}
+
+Json TaskScriptToJson(const TaskScript& script) {
+  Json json = Json::object();
+  json["id"] = script.id;
+  json["integration"] = script.integration;
+  if (script.meta.has_value()) json["meta"] = *script.meta;
+  Json steps = Json::array();
+  for (const TaskStep& step : script.steps) {
+    Json step_json = Json::object();
+    step_json["status"] = step.status;
+    step_json["information"] = Json(step.information);
+    if (step.response_data.has_value()) {
+      step_json["responseData"] = *step.response_data;
+    }
+    steps.push_back(std::move(step_json));
+  }
+  json["steps"] = std::move(steps);
+  return json;
+}
+
+std::size_t TaskRun::CurrentStep(std::chrono::steady_clock::time_point now,
+                                 std::chrono::milliseconds interval) const {
+  if (script.steps.empty()) return 0;
+  long long step = manual_steps;
+  if (interval.count() > 0 && now > origin) {
+    step += std::chrono::duration_cast<std::chrono::milliseconds>(now - origin)
+                .count() /
+            interval.count();
+  }
+  const auto last = static_cast<long long>(script.steps.size() - 1);
+  return static_cast<std::size_t>(std::clamp(step, 0LL, last));
+}
+
+Json TaskRun::ResponseData(std::size_t step) const {
+  Json dto = Json::object();
+  if (script.steps.empty()) return dto;
+  step = std::min(step, script.steps.size() - 1);
+  dto["status"] = script.steps[step].status;
+  Json information = Json::array();
+  for (std::size_t i = 0; i <= step; ++i) {
+    for (const Json& entry : script.steps[i].information) {
+      information.push_back(entry);
+    }
+  }
+  dto["information"] = std::move(information);
+  if (script.steps[step].response_data.has_value()) {
+    dto["responseData"] = *script.steps[step].response_data;
+  }
+  return dto;
+}
+
+Collection* AccountState::FindCollection(const std::string& resource) {
+  auto it = collections.find(resource);
+  return it == collections.end() ? nullptr : &it->second;
+}
+
+absl::StatusOr<SeedData> SeedData::Load(const std::string& dir) {
+  SeedData seed;
+  for (const SeedCollectionSpec& spec : kSeedCollections) {
+    const std::string path = absl::StrCat(dir, "/", spec.resource, ".json");
+    absl::StatusOr<Json> file = ReadJsonFile(path);
+    if (!file.ok()) return file.status();
+    auto records = file->find("records");
+    if (!file->is_object() || records == file->end() || !records->is_array()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": expected {\"records\":[...]}"));
+    }
+    Collection collection(spec.id_field);
+    for (const Json& entry : *records) {
+      absl::StatusOr<Record> record = RecordFromJson(entry);
+      if (!record.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ": ", record.status().message()));
+      }
+      if (absl::Status s = collection.Put(*std::move(record)); !s.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ": ", s.message()));
+      }
+    }
+    seed.collections_.insert_or_assign(spec.resource, std::move(collection));
+  }
+
+  const std::string tasks_path = absl::StrCat(dir, "/tasks.json");
+  absl::StatusOr<Json> tasks_file = ReadJsonFile(tasks_path);
+  if (!tasks_file.ok()) return tasks_file.status();
+  auto tasks = tasks_file->find("tasks");
+  if (!tasks_file->is_object() || tasks == tasks_file->end() ||
+      !tasks->is_array()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(tasks_path, ": expected {\"tasks\":[...]}"));
+  }
+  for (const Json& task_json : *tasks) {
+    absl::StatusOr<TaskScript> script = TaskScriptFromJson(task_json);
+    if (!script.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(tasks_path, ": ", script.status().message()));
+    }
+    if (script->id.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(tasks_path, ": every seeded task needs an \"id\""));
+    }
+    seed.tasks_.push_back(*std::move(script));
+  }
+  return seed;
+}
+
+AccountState SeedData::NewAccount(
+    std::chrono::steady_clock::time_point origin) const {
+  AccountState account;
+  account.collections = collections_;
+  for (const TaskScript& script : tasks_) {
+    account.tasks.insert_or_assign(script.id, TaskRun{script, 0, origin});
+  }
+  return account;
+}
+
+}  // namespace maesn::sim

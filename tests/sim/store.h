@@ -1,0 +1,135 @@
+// Fixture data of the Maesn simulator: records per resource, scripted async
+// tasks, and the per-account (per X-ACCOUNT-KEY) copy of both.
+//
+// Nothing here locks: the simulator owns one AccountState per account key and
+// guards all of them with its own mutex.
+#ifndef MAESN_TESTS_SIM_STORE_H_
+#define MAESN_TESTS_SIM_STORE_H_
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "nlohmann/json.hpp"
+
+namespace maesn::sim {
+
+// Ordered so that responses keep the field order of the fixture files.
+using Json = nlohmann::ordered_json;
+
+// One stored resource record (an invoice, a bill, ...).
+struct Record {
+  Json data;      // The Maesn DTO, returned as the envelope's `data`.
+  Json meta;      // Envelope `meta` for GET by id; null = {"warnings":[]}.
+  Json raw_data;  // `rawData` when asked for; null = made up from `data`.
+  bool data_as_array = false;  // GET by id wraps `data` in a 1-element array.
+};
+
+// Records of one resource, keyed by the string field `id_field` of `data`,
+// kept in insertion order.
+class Collection {
+ public:
+  explicit Collection(std::string id_field);
+
+  const std::string& id_field() const { return id_field_; }
+  const Record* Find(const std::string& id) const;
+  Record* FindMutable(const std::string& id);
+  // Inserts or replaces the record whose `data[id_field]` equals the record's
+  // id. Fails when `data` is not an object or lacks a string id.
+  absl::Status Put(Record record);
+  bool Erase(const std::string& id);
+  std::vector<const Record*> All() const;
+  std::size_t size() const { return records_.size(); }
+
+ private:
+  std::string id_field_;
+  std::vector<std::string> order_;
+  std::map<std::string, Record> records_;
+};
+
+// One step of a scripted async task.
+struct TaskStep {
+  std::string status;             // Any string; Maesn's are open-ended.
+  std::vector<Json> information;  // InformationResponseDto entries that
+                                  // appear at this step (they accumulate).
+  // `responseData` while this step is current; nullopt = key absent (an
+  // explicit JSON null is returned as null).
+  std::optional<Json> response_data;
+};
+
+// A scripted async task: it starts at step 0 and moves one step per advance
+// until it reaches the last step, where it stays.
+struct TaskScript {
+  std::string id;           // Empty in CreateTask = generate one.
+  std::string integration;  // e.g. "abaconnect", "datev-duo", "datev-rewe".
+  std::vector<TaskStep> steps;
+  std::optional<Json> meta;  // Envelope meta; nullopt = {"warnings":[]}.
+};
+
+// JSON form (used by tasks.json and POST /_sim/tasks):
+// {"id":..., "integration":..., "meta":{...}?,
+//  "steps":[{"status":..., "information":[...]?, "responseData":...?}]}
+absl::StatusOr<TaskScript> TaskScriptFromJson(const Json& json);
+Json TaskScriptToJson(const TaskScript& script);
+
+// The state of one task for one account.
+struct TaskRun {
+  TaskScript script;
+  int manual_steps = 0;                          // AdvanceTask calls so far.
+  std::chrono::steady_clock::time_point origin;  // Demo-mode clock start.
+
+  // Index of the current step: manual advances plus, when `interval` > 0,
+  // one step per whole interval elapsed since `origin`; capped at the last.
+  std::size_t CurrentStep(std::chrono::steady_clock::time_point now,
+                          std::chrono::milliseconds interval) const;
+  // The AsyncTaskResponseDto {status, information, responseData?} at `step`.
+  Json ResponseData(std::size_t step) const;
+};
+
+// Everything one account key sees.
+struct AccountState {
+  std::map<std::string, Collection> collections;  // "invoices", "bills", ...
+  std::map<std::string, TaskRun> tasks;
+
+  // nullptr when the resource has no collection.
+  Collection* FindCollection(const std::string& resource);
+};
+
+// The seed data read from a data directory; every account starts from a copy.
+//
+// Files: `<resource>.json` = {"records":[{"data":{...}, "meta":{...}?,
+// "rawData":{...}?, "dataAsArray":bool?}, ...]} for each resource in
+// kSeedCollections, and tasks.json = {"tasks":[TaskScript JSON, ...]}.
+class SeedData {
+ public:
+  static absl::StatusOr<SeedData> Load(const std::string& dir);
+
+  // A fresh copy; seeded tasks count demo-mode time from `origin`.
+  AccountState NewAccount(std::chrono::steady_clock::time_point origin) const;
+
+  const std::vector<TaskScript>& tasks() const { return tasks_; }
+
+ private:
+  std::map<std::string, Collection> collections_;
+  std::vector<TaskScript> tasks_;
+};
+
+// Resource name (= file stem and URL segment) and id field of each seeded
+// collection. To seed a new resource, add a row here and a JSON file.
+struct SeedCollectionSpec {
+  const char* resource;
+  const char* id_field;
+};
+inline constexpr SeedCollectionSpec kSeedCollections[] = {
+    {"invoices", "invoiceId"},
+    {"bills", "id"},
+};
+
+}  // namespace maesn::sim
+
+#endif  // MAESN_TESTS_SIM_STORE_H_

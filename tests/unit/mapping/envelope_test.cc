@@ -1,0 +1,172 @@
+#include "gateway/mapping/envelope.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "gateway/mapping/task_mapping.h"
+#include "maesn/accounting/v1/bill.pb.h"
+#include "maesn/accounting/v1/invoice.pb.h"
+#include "maesn/accounting/v1/task.pb.h"
+#include "tests/testing/fixtures.h"
+#include "tests/testing/proto_matchers.h"
+#include "tests/testing/status_matchers.h"
+
+namespace maesn::gateway::mapping {
+namespace {
+
+using ::maesn::testing::EqualsProto;
+using ::maesn::testing::IsOk;
+using ::maesn::testing::ReadTestdata;
+using ::maesn::testing::ReadTextProto;
+using ::maesn::testing::StatusIs;
+using ::testing::HasSubstr;
+
+// Golden fixtures: Maesn JSON beside the expected proto (text format).
+TEST(GoldenTest, SeedInvoice) {
+  v1::GetInvoiceResponse got;
+  ASSERT_THAT(ParseRecordResponse(ReadTestdata("maesn/invoice/seed_get.json"),
+                                  *got.mutable_invoice(), *got.mutable_meta(),
+                                  nullptr, "invoice"),
+              IsOk());
+  v1::GetInvoiceResponse want;
+  ASSERT_TRUE(ReadTextProto("maesn/invoice/seed_get.textproto", want));
+  EXPECT_THAT(got, EqualsProto(want));
+}
+
+TEST(GoldenTest, TolerantInvoice) {
+  v1::GetInvoiceResponse got;
+  ASSERT_THAT(ParseRecordResponse(ReadTestdata("maesn/invoice/tolerant.json"),
+                                  *got.mutable_invoice(), *got.mutable_meta(),
+                                  nullptr, "invoice"),
+              IsOk());
+  v1::GetInvoiceResponse want;
+  ASSERT_TRUE(ReadTextProto("maesn/invoice/tolerant.textproto", want));
+  EXPECT_THAT(got, EqualsProto(want));
+}
+
+TEST(GoldenTest, SeedBillGivenAsOneElementArray) {
+  v1::GetBillResponse got;
+  ASSERT_THAT(ParseRecordResponse(ReadTestdata("maesn/bill/seed_get.json"),
+                                  *got.mutable_bill(), *got.mutable_meta(),
+                                  nullptr, "bill"),
+              IsOk());
+  v1::GetBillResponse want;
+  ASSERT_TRUE(ReadTextProto("maesn/bill/seed_get.textproto", want));
+  EXPECT_THAT(got, EqualsProto(want));
+}
+
+TEST(GoldenTest, SeedTaskWithFreeTextStatus) {
+  v1::GetTaskResponse got;
+  ASSERT_THAT(ParseTaskResponse(ReadTestdata("maesn/task/seed_get.json"),
+                                "seed-task", *got.mutable_task(),
+                                *got.mutable_meta()),
+              IsOk());
+  v1::GetTaskResponse want;
+  ASSERT_TRUE(ReadTextProto("maesn/task/seed_get.textproto", want));
+  EXPECT_THAT(got, EqualsProto(want));
+}
+
+TEST(EnvelopeTest, BillAsObjectEqualsBillAsArray) {
+  const std::string array_form = ReadTestdata("maesn/bill/seed_get.json");
+  // The same record as an object, as the spec has it.
+  const std::string object_form =
+      R"({"data": {"id": "9714f3a2", "status": "PAID"}})";
+  v1::Bill from_object;
+  v1::ResponseMeta meta;
+  ASSERT_THAT(ParseRecordResponse(object_form, from_object, meta, nullptr,
+                                  "bill"),
+              IsOk());
+  EXPECT_EQ(from_object.id(), "9714f3a2");
+  EXPECT_EQ(from_object.status(), v1::DOCUMENT_STATUS_PAID);
+  EXPECT_EQ(meta.mapping_warnings_size(), 0);
+}
+
+TEST(EnvelopeTest, RawDataIsReturnedAsStruct) {
+  v1::GetInvoiceResponse got;
+  ASSERT_THAT(
+      ParseRecordResponse(
+          R"({"data": {"invoiceId": "1"}, "rawData": {"DocNumber": "A-1", "Lines": [1, 2]}})",
+          *got.mutable_invoice(), *got.mutable_meta(), got.mutable_raw_data(),
+          "invoice"),
+      IsOk());
+  EXPECT_EQ(got.raw_data().fields().at("DocNumber").string_value(), "A-1");
+  EXPECT_EQ(got.raw_data().fields().at("Lines").list_value().values_size(), 2);
+}
+
+TEST(EnvelopeTest, ListAppendsEveryRecord) {
+  v1::ListInvoicesResponse got;
+  ASSERT_THAT(
+      ParseListResponse(
+          R"({"meta": {"pagination": {"total": 3, "perPage": 2, "currentPage": 1, "totalPages": 2}},
+              "data": [{"invoiceId": "a"}, {"invoiceId": "b"}]})",
+          got, "invoices", *got.mutable_meta(), nullptr),
+      IsOk());
+  ASSERT_EQ(got.invoices_size(), 2);
+  EXPECT_EQ(got.invoices(1).invoice_id(), "b");
+  EXPECT_EQ(got.meta().pagination().total_pages(), 2);
+}
+
+// Malformed or unexpected bodies give a clear error, never a crash.
+class BadBodyTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(BadBodyTest, IsInternalWithReason) {
+  v1::Invoice invoice;
+  v1::ResponseMeta meta;
+  EXPECT_THAT(ParseRecordResponse(GetParam(), invoice, meta, nullptr, "invoice"),
+              StatusIs(absl::StatusCode::kInternal,
+                       HasSubstr("Maesn's response is unusable")));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Bodies, BadBodyTest,
+    ::testing::Values("", "not json", "{\"data\": ", "[1,2]", "\"text\"",
+                      "{}", "{\"data\": null}", "{\"data\": 42}",
+                      "<html><body>502 Bad Gateway</body></html>",
+                      "{\"data\": {\"a\": \"\xff\xfe\"}}"));
+
+TEST(EnvelopeTest, EmptyArrayForOneRecordIsNotFound) {
+  v1::Bill bill;
+  v1::ResponseMeta meta;
+  EXPECT_THAT(ParseRecordResponse(R"({"data": []})", bill, meta, nullptr, "bill"),
+              StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST(TaskMappingTest, TerminalStatusesAreDone) {
+  for (const char* status : {"FINISHED", "SUCCESS", "FAILED", "PARTIAL_SUCCESS",
+                             "CANCELLED_SUCCESSFULLY", "CANCEL_FAILED",
+                             "DELETED"}) {
+    v1::Task task;
+    v1::ResponseMeta meta;
+    ASSERT_THAT(ParseTaskResponse(std::string(R"({"data": {"status": ")") +
+                                      status + R"("}})",
+                                  "t", task, meta),
+                IsOk());
+    EXPECT_TRUE(task.done()) << status;
+    EXPECT_EQ(task.raw_status(), status);
+  }
+  for (const char* status : {"OPEN", "IN_PROGRESS"}) {
+    v1::Task task;
+    v1::ResponseMeta meta;
+    ASSERT_THAT(ParseTaskResponse(std::string(R"({"data": {"status": ")") +
+                                      status + R"("}})",
+                                  "t", task, meta),
+                IsOk());
+    EXPECT_FALSE(task.done()) << status;
+  }
+}
+
+TEST(TaskMappingTest, ResponseDataKeepsAnyJson) {
+  v1::Task task;
+  v1::ResponseMeta meta;
+  ASSERT_THAT(ParseTaskResponse(
+                  R"({"data": {"status": "FINISHED", "responseData": [{"id": 1}, "x"]}})",
+                  "t", task, meta),
+              IsOk());
+  ASSERT_TRUE(task.response_data().has_list_value());
+  EXPECT_EQ(task.response_data().list_value().values_size(), 2);
+}
+
+}  // namespace
+}  // namespace maesn::gateway::mapping

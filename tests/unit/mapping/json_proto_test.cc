@@ -1,0 +1,103 @@
+#include "gateway/mapping/json_proto.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "absl/container/flat_hash_set.h"
+#include "maesn/accounting/v1/bill.pb.h"
+#include "maesn/accounting/v1/invoice.pb.h"
+#include "tests/testing/status_matchers.h"
+
+namespace maesn::gateway::mapping {
+namespace {
+
+using ::maesn::testing::IsOk;
+using ::maesn::testing::StatusIs;
+using ::testing::HasSubstr;
+using Json = nlohmann::json;
+
+TEST(WriteMessageTest, WritesOnlyFieldsThatAreSet) {
+  v1::NewInvoice invoice;
+  invoice.set_currency("EUR");
+  invoice.set_discount_percentage(0);  // set to zero: still sent
+  invoice.mutable_invoice_date()->set_seconds(1609459200);
+  auto* line = invoice.add_line_items();
+  line->set_quantity(2.5);
+  line->set_unit_amount(19.99);
+  invoice.set_shipping_type(v1::INVOICE_SHIPPING_TYPE_SERVICE_PERIOD);
+  Json out;
+  ASSERT_THAT(WriteMessage(invoice, "invoice", out), IsOk());
+  const Json want = Json::parse(R"({
+    "currency": "EUR",
+    "discountPercentage": 0,
+    "invoiceDate": "2021-01-01T00:00:00Z",
+    "lineItems": [{"quantity": 2.5, "unitAmount": 19.99}],
+    "shippingType": "SERVICEPERIOD"
+  })");
+  EXPECT_EQ(out, want) << out.dump();
+}
+
+TEST(WriteMessageTest, RespectsOnlyFields) {
+  v1::InvoiceUpdate update;
+  update.set_name("new");
+  update.set_reference("ignored");
+  absl::flat_hash_set<std::string> only = {"name"};
+  Json out;
+  ASSERT_THAT(WriteMessage(update, "invoice", out, {&only}), IsOk());
+  EXPECT_EQ(out, Json::parse(R"({"name": "new"})"));
+}
+
+TEST(WriteMessageTest, RejectsUnspecifiedAndUnknownEnums) {
+  v1::NewInvoice invoice;
+  invoice.set_status(v1::DOCUMENT_STATUS_UNSPECIFIED);
+  Json out;
+  EXPECT_THAT(WriteMessage(invoice, "invoice", out),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("invoice.status")));
+  invoice.set_status(static_cast<v1::DocumentStatus>(999));
+  EXPECT_THAT(WriteMessage(invoice, "invoice", out),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("999")));
+}
+
+TEST(WriteMessageTest, RejectsNonFiniteAmounts) {
+  v1::NewBill bill;
+  bill.add_line_items()->set_unit_amount(
+      std::numeric_limits<double>::quiet_NaN());
+  Json out;
+  EXPECT_THAT(WriteMessage(bill, "bill", out),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("bill.line_items[0].unit_amount")));
+}
+
+TEST(RoundTripTest, AmountsSurviveExactly) {
+  // Doubles go out and come back bit for bit: what Maesn's JSON carries.
+  for (double amount : {0.1, 19.99, 1234567.89, 1e-9, 0.30000000000000004}) {
+    v1::NewBillLineItem line;
+    line.set_total_net_amount(amount);
+    Json out;
+    ASSERT_THAT(WriteMessage(line, "line", out), IsOk());
+    v1::BillLineItem back;
+    Warnings w(nullptr);
+    ReadMessage(Json::parse(out.dump()), back, FieldPath{}, w);
+    EXPECT_EQ(back.total_net_amount(), amount);
+  }
+}
+
+TEST(EnumTest, MaesnSpellings) {
+  const auto* e = v1::InvoiceShippingType_descriptor();
+  EXPECT_EQ(EnumToMaesn(*e, v1::INVOICE_SHIPPING_TYPE_DELIVERY_PERIOD),
+            "DELIVERYPERIOD");
+  EXPECT_EQ(EnumFromMaesn(*e, "DELIVERYPERIOD"),
+            v1::INVOICE_SHIPPING_TYPE_DELIVERY_PERIOD);
+  EXPECT_EQ(EnumFromMaesn(*e, "NOPE"), -1);
+  EXPECT_EQ(EnumToMaesn(*e, 0), "");
+  EXPECT_EQ(EnumToMaesn(*v1::InvoiceOrderField_descriptor(),
+                        v1::INVOICE_ORDER_FIELD_INVOICE_DATE),
+            "invoiceDate");
+}
+
+}  // namespace
+}  // namespace maesn::gateway::mapping
