@@ -94,7 +94,8 @@ absl::Status InvalidField(absl::string_view field,
                           absl::string_view description) {
   absl::Status s =
       absl::InvalidArgumentError(absl::StrCat(field, ": ", description));
-  s = WithErrorInfo(std::move(s), "INVALID_FIELD", {{"field", std::string(field)}});
+  s = WithErrorInfo(std::move(s), "INVALID_FIELD",
+                    {{"field", std::string(field)}});
   return WithFieldViolations(std::move(s),
                              {{std::string(field), std::string(description)}});
 }

@@ -113,22 +113,23 @@ absl::Status StatusFromHttpResponse(const HttpResponse& response,
   if (http == 404 && body.not_supported) {
     row = {absl::StatusCode::kUnimplemented, "TARGET_SYSTEM_UNSUPPORTED"};
   }
-  std::string message = absl::StrCat("Maesn answered HTTP ", http, " to ",
-                                     operation);
+  std::string message =
+      absl::StrCat("Maesn answered HTTP ", http, " to ", operation);
   if (!body.message.empty()) absl::StrAppend(&message, ": ", body.message);
   absl::Status status(row.code, message);
   status = WithErrorInfo(std::move(status), row.reason,
                          {{"operation", std::string(operation)},
                           {"http_status", absl::StrCat(http)}});
   if (http == 429 || http == 503) {
-    if (auto delay = ParseRetryAfter(response.Header("Retry-After"),
-                                     absl::Now())) {
+    if (auto delay =
+            ParseRetryAfter(response.Header("Retry-After"), absl::Now())) {
       status = WithRetryDelay(std::move(status), *delay);
     }
   }
   if (!body.violations.empty()) {
     std::vector<FieldViolation> v;
-    for (const auto& [field, text] : body.violations) v.push_back({field, text});
+    for (const auto& [field, text] : body.violations)
+      v.push_back({field, text});
     status = WithFieldViolations(std::move(status), std::move(v));
   }
   return status;

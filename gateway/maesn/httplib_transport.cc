@@ -4,7 +4,8 @@
 // unit that includes httplib.h without the same macro sees different class
 // layouts and crashes at run time. pkg-config (cpp-httplib.pc) defines it.
 #ifndef CPPHTTPLIB_OPENSSL_SUPPORT
-#error "Compile with `pkg-config --cflags cpp-httplib` (CPPHTTPLIB_OPENSSL_SUPPORT)"
+#error \
+    "Compile with `pkg-config --cflags cpp-httplib` (CPPHTTPLIB_OPENSSL_SUPPORT)"
 #endif
 #include <httplib.h>
 
@@ -30,7 +31,8 @@ std::pair<time_t, time_t> ToSecUsec(absl::Duration d) {
 }
 
 absl::Status Sent(absl::Status s, bool sent) {
-  return WithErrorMetadata(std::move(s), "request_sent", sent ? "true" : "false");
+  return WithErrorMetadata(std::move(s), "request_sent",
+                           sent ? "true" : "false");
 }
 
 }  // namespace
@@ -178,13 +180,12 @@ absl::StatusOr<HttpResponse> HttplibTransport::Send(const HttpRequest& request,
   switch (err) {
     case httplib::Error::Canceled:
       if (too_large) {
-        return Sent(
-            WithErrorInfo(
-                absl::ResourceExhaustedError(absl::StrCat(
-                    "Maesn's response exceeds the gateway's limit of ",
-                    options_.max_response_bytes, " bytes")),
-                "UPSTREAM_RESPONSE_TOO_LARGE"),
-            true);
+        return Sent(WithErrorInfo(
+                        absl::ResourceExhaustedError(absl::StrCat(
+                            "Maesn's response exceeds the gateway's limit of ",
+                            options_.max_response_bytes, " bytes")),
+                        "UPSTREAM_RESPONSE_TOO_LARGE"),
+                    true);
       }
       if (stopped && context.Cancelled()) {
         return Sent(absl::CancelledError("the caller cancelled the call"),
@@ -194,24 +195,24 @@ absl::StatusOr<HttpResponse> HttplibTransport::Send(const HttpRequest& request,
                       "deadline expired while waiting for Maesn's response"),
                   true);
     case httplib::Error::Connection:
-      return Sent(WithErrorInfo(absl::UnavailableError(
-                                    "could not connect to Maesn"),
-                                "UPSTREAM_UNAVAILABLE"),
-                  false);
+      return Sent(
+          WithErrorInfo(absl::UnavailableError("could not connect to Maesn"),
+                        "UPSTREAM_UNAVAILABLE"),
+          false);
     case httplib::Error::ConnectionTimeout:
       if (past_deadline) {
         return Sent(absl::DeadlineExceededError(
                         "deadline expired while connecting to Maesn"),
                     false);
       }
-      return Sent(WithErrorInfo(absl::UnavailableError(
-                                    "connecting to Maesn timed out"),
-                                "UPSTREAM_UNAVAILABLE"),
-                  false);
+      return Sent(
+          WithErrorInfo(absl::UnavailableError("connecting to Maesn timed out"),
+                        "UPSTREAM_UNAVAILABLE"),
+          false);
     case httplib::Error::SSLConnection:
-      return Sent(WithErrorInfo(absl::UnavailableError(
-                                    "TLS handshake with Maesn failed"),
-                                "UPSTREAM_TLS_FAILED"),
+      return Sent(WithErrorInfo(
+                      absl::UnavailableError("TLS handshake with Maesn failed"),
+                      "UPSTREAM_TLS_FAILED"),
                   false);
     case httplib::Error::SSLServerVerification:
       return Sent(WithErrorInfo(absl::UnavailableError(
@@ -249,15 +250,15 @@ absl::StatusOr<HttpResponse> HttplibTransport::Send(const HttpRequest& request,
                                 "UPSTREAM_UNAVAILABLE"),
                   true);
     case httplib::Error::Compression:
-      return Sent(WithErrorInfo(absl::UnavailableError(
-                                    "Maesn's response could not be "
-                                    "decompressed"),
-                                "INVALID_UPSTREAM_RESPONSE"),
-                  true);
+      return Sent(
+          WithErrorInfo(absl::UnavailableError("Maesn's response could not be "
+                                               "decompressed"),
+                        "INVALID_UPSTREAM_RESPONSE"),
+          true);
     default:
-      return Sent(WithErrorInfo(absl::UnavailableError(absl::StrCat(
-                                    "request to Maesn failed: ",
-                                    httplib::to_string(err))),
+      return Sent(WithErrorInfo(absl::UnavailableError(
+                                    absl::StrCat("request to Maesn failed: ",
+                                                 httplib::to_string(err))),
                                 "UPSTREAM_UNAVAILABLE"),
                   true);
   }

@@ -30,9 +30,9 @@ bool MaesnConnection::ShouldRetry(const CallContext& context,
       context.Cancelled()) {
     return false;
   }
-  const absl::Duration cap = std::min(
-      policy_.max_backoff,
-      policy_.initial_backoff * std::pow(policy_.multiplier, n - 1));
+  const absl::Duration cap =
+      std::min(policy_.max_backoff,
+               policy_.initial_backoff * std::pow(policy_.multiplier, n - 1));
   double u;
   {
     absl::MutexLock lock(&mu_);

@@ -47,10 +47,10 @@ class MaesnConnection {
 
   absl::StatusOr<v1::GetInvoiceResponse> GetInvoice(
       CallContext& context, const v1::GetInvoiceRequest& request);
-  absl::StatusOr<v1::GetBillResponse> GetBill(CallContext& context,
-                                              const v1::GetBillRequest& request);
-  absl::StatusOr<v1::GetTaskResponse> GetTask(CallContext& context,
-                                              const v1::GetTaskRequest& request);
+  absl::StatusOr<v1::GetBillResponse> GetBill(
+      CallContext& context, const v1::GetBillRequest& request);
+  absl::StatusOr<v1::GetTaskResponse> GetTask(
+      CallContext& context, const v1::GetTaskRequest& request);
 
   const std::shared_ptr<MaesnStub>& stub() const { return stub_; }
 

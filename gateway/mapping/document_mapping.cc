@@ -23,7 +23,8 @@ absl::Status ParseDocumentResponse(absl::string_view body,
   Warnings w(&meta);
   const FieldPath path{nullptr, "document"};
   auto b64 = obj->find("base64Encoded");
-  const bool plain = b64 != obj->end() && b64->is_boolean() && !b64->get<bool>();
+  const bool plain =
+      b64 != obj->end() && b64->is_boolean() && !b64->get<bool>();
   auto content = obj->find("content");
   if (plain && content != obj->end() && content->is_string()) {
     nlohmann::json rest = *obj;

@@ -5,9 +5,9 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "gateway/common/v1.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/struct.pb.h"
-#include "gateway/common/v1.h"
 #include "maesn/accounting/v1/common.pb.h"
 
 namespace maesn::gateway::mapping {

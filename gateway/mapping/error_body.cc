@@ -48,20 +48,21 @@ void ReadViolations(const nlohmann::json& v, MaesnErrorBody& out) {
           auto f = e.find(key);
           if (f != e.end() && f->is_string()) field = f->get<std::string>();
         }
+        // class-validator style: {"constraints": {"rule": "text", ...}}.
         std::string text;
         for (const char* key : {"message", "constraints", "description"}) {
           auto f = e.find(key);
-          if (f != e.end()) {
-            text = f->is_object() ? Text(f->begin().value()) : Text(*f);
-            if (f->is_object()) {
-              std::vector<std::string> all;
-              for (auto c = f->begin(); c != f->end(); ++c) {
-                all.push_back(Text(c.value()));
-              }
-              text = absl::StrJoin(all, "; ");
+          if (f == e.end()) continue;
+          if (f->is_object()) {
+            std::vector<std::string> all;
+            for (auto c = f->begin(); c != f->end(); ++c) {
+              all.push_back(Text(c.value()));
             }
-            break;
+            text = absl::StrJoin(all, "; ");
+          } else {
+            text = Text(*f);
           }
+          break;
         }
         out.violations.emplace_back(field, Clean(text));
       } else {

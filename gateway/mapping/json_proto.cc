@@ -78,7 +78,8 @@ absl::string_view MaesnSpelling(const EnumValueDescriptor& v,
   const std::string& custom = v.options().GetExtension(v1::maesn_value);
   if (!custom.empty()) return custom;
   absl::string_view name = v.name();
-  if (name.substr(0, prefix.size()) == prefix) name.remove_prefix(prefix.size());
+  if (name.substr(0, prefix.size()) == prefix)
+    name.remove_prefix(prefix.size());
   return name;
 }
 
@@ -237,13 +238,15 @@ void ReadValue(const Json& j, Message& m, const FieldDescriptor& f,
         std::optional<absl::Time> t;
         if (j.is_string()) t = ParseMaesnTime(j.get_ref<const std::string&>());
         if (!t) return w.Add(path, j, "not a readable date or date-time");
-        Message* ts = repeated ? r->AddMessage(&m, &f) : r->MutableMessage(&m, &f);
+        Message* ts =
+            repeated ? r->AddMessage(&m, &f) : r->MutableMessage(&m, &f);
         return SetTime(*ts, *t);
       }
       if (IsWellKnown(d, "google.protobuf.Value")) {
         google::protobuf::Value v;
         JsonToValue(j, v);
-        Message* out = repeated ? r->AddMessage(&m, &f) : r->MutableMessage(&m, &f);
+        Message* out =
+            repeated ? r->AddMessage(&m, &f) : r->MutableMessage(&m, &f);
         out->CopyFrom(v);
         return;
       }
@@ -251,7 +254,8 @@ void ReadValue(const Json& j, Message& m, const FieldDescriptor& f,
         if (!j.is_object()) return w.Add(path, j, "expected an object");
         google::protobuf::Value v;
         JsonToValue(j, v);
-        Message* out = repeated ? r->AddMessage(&m, &f) : r->MutableMessage(&m, &f);
+        Message* out =
+            repeated ? r->AddMessage(&m, &f) : r->MutableMessage(&m, &f);
         out->CopyFrom(v.struct_value());
         return;
       }
@@ -259,19 +263,11 @@ void ReadValue(const Json& j, Message& m, const FieldDescriptor& f,
       // Tolerance: a one-element array where an object is expected.
       if (j.is_array() && j.size() == 1 && j[0].is_object()) obj = &j[0];
       if (!obj->is_object()) return w.Add(path, j, "expected an object");
-      Message* sub = repeated ? r->AddMessage(&m, &f) : r->MutableMessage(&m, &f);
+      Message* sub =
+          repeated ? r->AddMessage(&m, &f) : r->MutableMessage(&m, &f);
       return ReadMessage(*obj, *sub, path, w);
     }
   }
-}
-
-absl::Status WriteValue(const Message& m, const FieldDescriptor& f, int index,
-                        const std::string& path, Json& out);
-
-absl::Status WriteScalarOrMessage(const Message& m, const FieldDescriptor& f,
-                                  int index, const std::string& path,
-                                  Json& out) {
-  return WriteValue(m, f, index, path, out);
 }
 
 absl::Status WriteValue(const Message& m, const FieldDescriptor& f, int index,
@@ -280,9 +276,10 @@ absl::Status WriteValue(const Message& m, const FieldDescriptor& f, int index,
   const bool rep = index >= 0;
   switch (f.cpp_type()) {
     case FieldDescriptor::CPPTYPE_STRING: {
-      std::string s = rep ? r->GetRepeatedString(m, &f, index) : r->GetString(m, &f);
+      std::string s =
+          rep ? r->GetRepeatedString(m, &f, index) : r->GetString(m, &f);
       out = f.type() == FieldDescriptor::TYPE_BYTES ? absl::Base64Escape(s)
-                                                     : std::move(s);
+                                                    : std::move(s);
       return absl::OkStatus();
     }
     case FieldDescriptor::CPPTYPE_DOUBLE:
@@ -293,7 +290,8 @@ absl::Status WriteValue(const Message& m, const FieldDescriptor& f, int index,
       } else {
         d = rep ? r->GetRepeatedFloat(m, &f, index) : r->GetFloat(m, &f);
       }
-      if (!std::isfinite(d)) return InvalidField(path, "must be a finite number");
+      if (!std::isfinite(d))
+        return InvalidField(path, "must be a finite number");
       out = d;
       return absl::OkStatus();
     }
@@ -440,8 +438,8 @@ absl::Status WriteMessage(const Message& message, const std::string& path,
       const int n = r->FieldSize(message, f);
       for (int i = 0; i < n; ++i) {
         Json e;
-        absl::Status s = WriteScalarOrMessage(
-            message, *f, i, absl::StrCat(field_path, "[", i, "]"), e);
+        absl::Status s = WriteValue(message, *f, i,
+                                    absl::StrCat(field_path, "[", i, "]"), e);
         if (!s.ok()) return s;
         slot.push_back(std::move(e));
       }

@@ -1,17 +1,16 @@
 #ifndef MAESN_GATEWAY_MAPPING_JSON_PROTO_H_
 #define MAESN_GATEWAY_MAPPING_JSON_PROTO_H_
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "gateway/common/v1.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/struct.pb.h"
-#include "gateway/common/v1.h"
 #include "maesn/accounting/v1/common.pb.h"
 
 namespace maesn::gateway::mapping {

@@ -22,8 +22,8 @@ absl::Status ReadInt(const EnvLookup& getenv, const char* var, int64_t min,
   int64_t n = 0;
   if (!absl::SimpleAtoi(v, &n) || n < min || n > max) {
     return Bad(var, absl::StrCat("must be a whole number from ", min, " to ",
-                                 max, " (got \"", absl::string_view(v).substr(0, 40),
-                                 "\")"));
+                                 max, " (got \"",
+                                 absl::string_view(v).substr(0, 40), "\")"));
   }
   *out = n;
   return absl::OkStatus();
@@ -61,9 +61,9 @@ absl::StatusOr<GatewayConfig> ConfigFromEnvironment(const EnvLookup& getenv) {
     return Bad("MAESN_BASE_URL", ep.status().message());
   }
   if (!c.maesn_ca_file.empty() && !std::ifstream(c.maesn_ca_file).good()) {
-    return Bad("MAESN_CA_FILE",
-               absl::StrCat("names a file that cannot be read: ",
-                            c.maesn_ca_file));
+    return Bad(
+        "MAESN_CA_FILE",
+        absl::StrCat("names a file that cannot be read: ", c.maesn_ca_file));
   }
   for (char ch : c.maesn_api_key) {
     if (ch < 0x21 || ch > 0x7E) {

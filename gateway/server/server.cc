@@ -6,8 +6,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "gateway/maesn/https_maesn_stub.h"
 #include "gateway/maesn/httplib_transport.h"
+#include "gateway/maesn/https_maesn_stub.h"
 #include "gateway/service/bill_service.h"
 #include "gateway/service/invoice_service.h"
 #include "gateway/service/task_service.h"

@@ -2,8 +2,8 @@
 
 #include <string>
 
-#include "absl/strings/str_replace.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_replace.h"
 #include "gateway/common/errors.h"
 #include "google/protobuf/any.pb.h"
 #include "google/rpc/status.pb.h"
@@ -40,7 +40,8 @@ bool Contains(absl::string_view haystack, const std::string& needle) {
 
 }  // namespace
 
-grpc::Status ToGrpcStatus(const absl::Status& in, const Credentials* credentials) {
+grpc::Status ToGrpcStatus(const absl::Status& in,
+                          const Credentials* credentials) {
   if (in.ok()) return grpc::Status::OK;
   absl::Status status = in;
   if (ErrorReason(status).empty()) {

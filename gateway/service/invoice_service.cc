@@ -8,8 +8,7 @@ grpc::ServerUnaryReactor* InvoiceServiceImpl::GetInvoice(
     grpc::CallbackServerContext* context, const v1::GetInvoiceRequest* request,
     v1::GetInvoiceResponse* response) {
   return RunUnary(
-      env_, context, "/maesn.accounting.v1.InvoiceService/GetInvoice",
-      response,
+      env_, context, "/maesn.accounting.v1.InvoiceService/GetInvoice", response,
       [conn = connection_,
        request](CallContext& call) -> absl::StatusOr<v1::GetInvoiceResponse> {
         for (auto s : {ValidateId("invoice_id", request->invoice_id()),

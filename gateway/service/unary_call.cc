@@ -80,7 +80,9 @@ absl::Status MakeCallContext(const ServiceEnvironment& env,
   call.deadline = deadline - now > std::chrono::hours(24 * 365)
                       ? absl::InfiniteFuture()
                       : absl::FromChrono(deadline);
-  call.is_cancelled = [server_context] { return server_context->IsCancelled(); };
+  call.is_cancelled = [server_context] {
+    return server_context->IsCancelled();
+  };
 
   std::string account_key = Metadata(server_context, "x-account-key");
   if (account_key.empty()) {

@@ -49,8 +49,8 @@ void AddStatusTrailers(grpc::CallbackServerContext* server_context,
 template <typename Response, typename Work>
 grpc::ServerUnaryReactor* RunUnary(const ServiceEnvironment& env,
                                    grpc::CallbackServerContext* server_context,
-                                   absl::string_view method,
-                                   Response* response, Work work) {
+                                   absl::string_view method, Response* response,
+                                   Work work) {
   grpc::ServerUnaryReactor* reactor = server_context->DefaultReactor();
   auto call = std::make_shared<CallContext>();
   auto record = std::make_shared<RpcRecord>();

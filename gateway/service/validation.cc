@@ -27,8 +27,6 @@ bool IsValidUtf8(absl::string_view s) {
     } else {
       return false;
     }
-    if (i + n >= s.size() + 0 && i + n > s.size() - 1 + 1) return false;
-    if (i + n >= s.size() + 1) return false;
     for (std::size_t k = 1; k <= n; ++k) {
       if (i + k >= s.size()) return false;
       const auto cc = static_cast<unsigned char>(s[i + k]);
@@ -58,8 +56,8 @@ absl::Status ValidateId(absl::string_view field, absl::string_view value) {
     return InvalidField(field, "must not be only whitespace");
   }
   if (value.size() > kMaxIdLength) {
-    return InvalidField(field, absl::StrCat("must be at most ", kMaxIdLength,
-                                            " bytes long"));
+    return InvalidField(
+        field, absl::StrCat("must be at most ", kMaxIdLength, " bytes long"));
   }
   if (!IsValidUtf8(value)) return InvalidField(field, "must be valid UTF-8");
   for (char c : value) {

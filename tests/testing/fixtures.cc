@@ -1,7 +1,7 @@
 #include "tests/testing/fixtures.h"
 
-#include <gtest/gtest.h>
 #include <google/protobuf/text_format.h>
+#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <cstdlib>
@@ -39,8 +39,8 @@ bool ReadTextProto(absl::string_view relative,
 
 std::string MakeTempDir() {
   const char* base = std::getenv("TEST_TMPDIR");
-  std::string tmpl = absl::StrCat(base != nullptr ? base : "/tmp",
-                                  "/maesn-test-XXXXXX");
+  std::string tmpl =
+      absl::StrCat(base != nullptr ? base : "/tmp", "/maesn-test-XXXXXX");
   char* dir = mkdtemp(tmpl.data());
   if (dir == nullptr) ADD_FAILURE() << "mkdtemp failed";
   return tmpl;

@@ -39,13 +39,13 @@ MATCHER_P2(StatusIs, code, message_matcher,
   const absl::Status& s = ::maesn::testing::GetStatus(arg);
   *result_listener << "status is " << s;
   return s.code() == code &&
-         ::testing::ExplainMatchResult(message_matcher,
-                                       std::string(s.message()),
-                                       result_listener);
+         ::testing::ExplainMatchResult(
+             message_matcher, std::string(s.message()), result_listener);
 }
 
 // For grpc::Status.
-MATCHER_P(GrpcStatusIs, code, "has gRPC code " + ::testing::PrintToString(code)) {
+MATCHER_P(GrpcStatusIs, code,
+          "has gRPC code " + ::testing::PrintToString(code)) {
   *result_listener << "status is " << arg.error_code() << ": "
                    << arg.error_message();
   return arg.error_code() == code;

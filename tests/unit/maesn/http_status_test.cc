@@ -38,18 +38,22 @@ TEST_P(HttpStatusTableTest, MapsCodeAndReason) {
 INSTANTIATE_TEST_SUITE_P(
     Table, HttpStatusTableTest,
     ::testing::Values(
-        Row{200, absl::StatusCode::kOk, ""}, Row{201, absl::StatusCode::kOk, ""},
+        Row{200, absl::StatusCode::kOk, ""},
+        Row{201, absl::StatusCode::kOk, ""},
         Row{202, absl::StatusCode::kOk, ""},
         Row{301, absl::StatusCode::kInternal, "UPSTREAM_REDIRECT_REFUSED"},
-        Row{400, absl::StatusCode::kInvalidArgument, "UPSTREAM_INVALID_ARGUMENT"},
-        Row{401, absl::StatusCode::kUnauthenticated, "UPSTREAM_UNAUTHENTICATED"},
+        Row{400, absl::StatusCode::kInvalidArgument,
+            "UPSTREAM_INVALID_ARGUMENT"},
+        Row{401, absl::StatusCode::kUnauthenticated,
+            "UPSTREAM_UNAUTHENTICATED"},
         Row{403, absl::StatusCode::kPermissionDenied,
             "UPSTREAM_PERMISSION_DENIED"},
         Row{404, absl::StatusCode::kNotFound, "UPSTREAM_NOT_FOUND"},
         Row{405, absl::StatusCode::kFailedPrecondition,
             "TARGET_SYSTEM_NOT_FOUND"},
         Row{409, absl::StatusCode::kAborted, "UPSTREAM_CONFLICT"},
-        Row{418, absl::StatusCode::kFailedPrecondition, "UPSTREAM_CLIENT_ERROR"},
+        Row{418, absl::StatusCode::kFailedPrecondition,
+            "UPSTREAM_CLIENT_ERROR"},
         Row{429, absl::StatusCode::kResourceExhausted, "UPSTREAM_RATE_LIMITED"},
         Row{500, absl::StatusCode::kUnavailable, "UPSTREAM_UNAVAILABLE"},
         Row{501, absl::StatusCode::kUnimplemented, "TARGET_SYSTEM_UNSUPPORTED"},
@@ -82,8 +86,10 @@ TEST(HttpStatusTest, ParseRetryAfter) {
 }
 
 TEST(HttpStatusTest, ValidationErrorsBecomeViolations) {
-  HttpResponse r{400, {},
-                 R"({"message": "Bad", "validationErrors": {"invoiceDate": "required"}})"};
+  HttpResponse r{
+      400,
+      {},
+      R"({"message": "Bad", "validationErrors": {"invoiceDate": "required"}})"};
   absl::Status s = StatusFromHttpResponse(r, "createInvoice");
   EXPECT_TRUE(s.GetPayload(kBadRequestUrl).has_value());
 }

@@ -21,7 +21,7 @@ using ::testing::_;
 using ::testing::Return;
 
 absl::Status Http(int code) {
-  absl::Status s(code == 429 ? absl::StatusCode::kResourceExhausted
+  absl::Status s(code == 429   ? absl::StatusCode::kResourceExhausted
                  : code >= 500 ? absl::StatusCode::kUnavailable
                                : absl::StatusCode::kNotFound,
                  "upstream");
@@ -34,7 +34,8 @@ class ConnectionTest : public ::testing::Test {
   ConnectionTest()
       : stub_(std::make_shared<::testing::StrictMock<MockMaesnStub>>()),
         clock_(std::make_shared<FakeClock>()),
-        conn_(stub_, RetryPolicy{4, absl::Milliseconds(100), absl::Seconds(5), 2},
+        conn_(stub_,
+              RetryPolicy{4, absl::Milliseconds(100), absl::Seconds(5), 2},
               clock_) {
     call_.deadline = clock_->Now() + absl::Seconds(60);
   }
@@ -45,7 +46,8 @@ class ConnectionTest : public ::testing::Test {
 };
 
 TEST_F(ConnectionTest, ReadSucceedsFirstTime) {
-  EXPECT_CALL(*stub_, GetInvoice(_, _)).WillOnce(Return(v1::GetInvoiceResponse{}));
+  EXPECT_CALL(*stub_, GetInvoice(_, _))
+      .WillOnce(Return(v1::GetInvoiceResponse{}));
   EXPECT_THAT(conn_.GetInvoice(call_, {}), IsOk());
   EXPECT_TRUE(clock_->sleeps().empty());
 }
@@ -63,12 +65,14 @@ TEST_F(ConnectionTest, ReadRetriesTransientsWithGrowingJitteredBackoff) {
 
 TEST_F(ConnectionTest, ReadStopsAtAttemptCap) {
   EXPECT_CALL(*stub_, GetTask(_, _)).Times(4).WillRepeatedly(Return(Http(504)));
-  EXPECT_THAT(conn_.GetTask(call_, {}), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(conn_.GetTask(call_, {}),
+              StatusIs(absl::StatusCode::kUnavailable));
 }
 
 TEST_F(ConnectionTest, PermanentErrorsAreNotRetried) {
   EXPECT_CALL(*stub_, GetInvoice(_, _)).WillOnce(Return(Http(404)));
-  EXPECT_THAT(conn_.GetInvoice(call_, {}), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(conn_.GetInvoice(call_, {}),
+              StatusIs(absl::StatusCode::kNotFound));
   EXPECT_CALL(*stub_, GetInvoice(_, _)).WillOnce(Return(Http(500)));
   EXPECT_THAT(conn_.GetInvoice(call_, {}),
               StatusIs(absl::StatusCode::kUnavailable));
@@ -93,8 +97,8 @@ TEST_F(ConnectionTest, NeverSleepsPastTheDeadline) {
 }
 
 TEST_F(ConnectionTest, ConnectionErrorsAreRetriedButTimeoutsAreNot) {
-  absl::Status refused = WithErrorInfo(absl::UnavailableError("refused"),
-                                       "UPSTREAM_UNAVAILABLE");
+  absl::Status refused =
+      WithErrorInfo(absl::UnavailableError("refused"), "UPSTREAM_UNAVAILABLE");
   absl::Status bad_cert = WithErrorInfo(absl::UnavailableError("cert"),
                                         "UPSTREAM_TLS_VERIFICATION_FAILED");
   EXPECT_TRUE(IsRetryable(refused));

@@ -21,8 +21,11 @@ TEST(PercentEncodeTest, OnlyUnreservedStayAsIs) {
 
 TEST(TargetTest, SegmentsAndQuery) {
   Target t("/accounting/invoices");
-  t.Segment("INV/1?x#y").Fixed("/document").Query("companyId", "c 1")
-      .Query("environmentName", "").QueryFlag("rawData", true)
+  t.Segment("INV/1?x#y")
+      .Fixed("/document")
+      .Query("companyId", "c 1")
+      .Query("environmentName", "")
+      .QueryFlag("rawData", true)
       .QueryFlag("other", false);
   EXPECT_EQ(t.str(),
             "/accounting/invoices/INV%2F1%3Fx%23y/document?companyId=c%201&"

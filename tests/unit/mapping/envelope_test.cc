@@ -59,10 +59,10 @@ TEST(GoldenTest, SeedBillGivenAsOneElementArray) {
 
 TEST(GoldenTest, SeedTaskWithFreeTextStatus) {
   v1::GetTaskResponse got;
-  ASSERT_THAT(ParseTaskResponse(ReadTestdata("maesn/task/seed_get.json"),
-                                "seed-task", *got.mutable_task(),
-                                *got.mutable_meta()),
-              IsOk());
+  ASSERT_THAT(
+      ParseTaskResponse(ReadTestdata("maesn/task/seed_get.json"), "seed-task",
+                        *got.mutable_task(), *got.mutable_meta()),
+      IsOk());
   v1::GetTaskResponse want;
   ASSERT_TRUE(ReadTextProto("maesn/task/seed_get.textproto", want));
   EXPECT_THAT(got, EqualsProto(want));
@@ -75,9 +75,9 @@ TEST(EnvelopeTest, BillAsObjectEqualsBillAsArray) {
       R"({"data": {"id": "9714f3a2", "status": "PAID"}})";
   v1::Bill from_object;
   v1::ResponseMeta meta;
-  ASSERT_THAT(ParseRecordResponse(object_form, from_object, meta, nullptr,
-                                  "bill"),
-              IsOk());
+  ASSERT_THAT(
+      ParseRecordResponse(object_form, from_object, meta, nullptr, "bill"),
+      IsOk());
   EXPECT_EQ(from_object.id(), "9714f3a2");
   EXPECT_EQ(from_object.status(), v1::DOCUMENT_STATUS_PAID);
   EXPECT_EQ(meta.mapping_warnings_size(), 0);
@@ -114,34 +114,36 @@ class BadBodyTest : public ::testing::TestWithParam<const char*> {};
 TEST_P(BadBodyTest, IsInternalWithReason) {
   v1::Invoice invoice;
   v1::ResponseMeta meta;
-  EXPECT_THAT(ParseRecordResponse(GetParam(), invoice, meta, nullptr, "invoice"),
-              StatusIs(absl::StatusCode::kInternal,
-                       HasSubstr("Maesn's response is unusable")));
+  EXPECT_THAT(
+      ParseRecordResponse(GetParam(), invoice, meta, nullptr, "invoice"),
+      StatusIs(absl::StatusCode::kInternal,
+               HasSubstr("Maesn's response is unusable")));
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Bodies, BadBodyTest,
-    ::testing::Values("", "not json", "{\"data\": ", "[1,2]", "\"text\"",
-                      "{}", "{\"data\": null}", "{\"data\": 42}",
+    ::testing::Values("", "not json", "{\"data\": ", "[1,2]", "\"text\"", "{}",
+                      "{\"data\": null}", "{\"data\": 42}",
                       "<html><body>502 Bad Gateway</body></html>",
                       "{\"data\": {\"a\": \"\xff\xfe\"}}"));
 
 TEST(EnvelopeTest, EmptyArrayForOneRecordIsNotFound) {
   v1::Bill bill;
   v1::ResponseMeta meta;
-  EXPECT_THAT(ParseRecordResponse(R"({"data": []})", bill, meta, nullptr, "bill"),
-              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(
+      ParseRecordResponse(R"({"data": []})", bill, meta, nullptr, "bill"),
+      StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST(TaskMappingTest, TerminalStatusesAreDone) {
-  for (const char* status : {"FINISHED", "SUCCESS", "FAILED", "PARTIAL_SUCCESS",
-                             "CANCELLED_SUCCESSFULLY", "CANCEL_FAILED",
-                             "DELETED"}) {
+  for (const char* status :
+       {"FINISHED", "SUCCESS", "FAILED", "PARTIAL_SUCCESS",
+        "CANCELLED_SUCCESSFULLY", "CANCEL_FAILED", "DELETED"}) {
     v1::Task task;
     v1::ResponseMeta meta;
-    ASSERT_THAT(ParseTaskResponse(std::string(R"({"data": {"status": ")") +
-                                      status + R"("}})",
-                                  "t", task, meta),
+    ASSERT_THAT(ParseTaskResponse(
+                    std::string(R"({"data": {"status": ")") + status + R"("}})",
+                    "t", task, meta),
                 IsOk());
     EXPECT_TRUE(task.done()) << status;
     EXPECT_EQ(task.raw_status(), status);
@@ -149,9 +151,9 @@ TEST(TaskMappingTest, TerminalStatusesAreDone) {
   for (const char* status : {"OPEN", "IN_PROGRESS"}) {
     v1::Task task;
     v1::ResponseMeta meta;
-    ASSERT_THAT(ParseTaskResponse(std::string(R"({"data": {"status": ")") +
-                                      status + R"("}})",
-                                  "t", task, meta),
+    ASSERT_THAT(ParseTaskResponse(
+                    std::string(R"({"data": {"status": ")") + status + R"("}})",
+                    "t", task, meta),
                 IsOk());
     EXPECT_FALSE(task.done()) << status;
   }
@@ -160,10 +162,11 @@ TEST(TaskMappingTest, TerminalStatusesAreDone) {
 TEST(TaskMappingTest, ResponseDataKeepsAnyJson) {
   v1::Task task;
   v1::ResponseMeta meta;
-  ASSERT_THAT(ParseTaskResponse(
-                  R"({"data": {"status": "FINISHED", "responseData": [{"id": 1}, "x"]}})",
-                  "t", task, meta),
-              IsOk());
+  ASSERT_THAT(
+      ParseTaskResponse(
+          R"({"data": {"status": "FINISHED", "responseData": [{"id": 1}, "x"]}})",
+          "t", task, meta),
+      IsOk());
   ASSERT_TRUE(task.response_data().has_list_value());
   EXPECT_EQ(task.response_data().list_value().values_size(), 2);
 }

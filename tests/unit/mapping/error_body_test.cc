@@ -28,16 +28,17 @@ TEST(ErrorBodyTest, ValidationErrors) {
       {"property": "invoiceDate", "constraints": {"isDateString": "invoiceDate must be a date"}},
       {"field": "lineItems", "message": "lineItems must not be empty"}
     ]})");
-  EXPECT_THAT(b.violations,
-              UnorderedElementsAre(
-                  Pair("invoiceDate", "invoiceDate must be a date"),
-                  Pair("lineItems", "lineItems must not be empty")));
+  EXPECT_THAT(
+      b.violations,
+      UnorderedElementsAre(Pair("invoiceDate", "invoiceDate must be a date"),
+                           Pair("lineItems", "lineItems must not be empty")));
 }
 
 TEST(ErrorBodyTest, NotSupportedIsRecognised) {
-  EXPECT_TRUE(ParseMaesnErrorBody(
-                  R"({"message": "Endpoint not supported for target system xero"})")
-                  .not_supported);
+  EXPECT_TRUE(
+      ParseMaesnErrorBody(
+          R"({"message": "Endpoint not supported for target system xero"})")
+          .not_supported);
 }
 
 TEST(ErrorBodyTest, HtmlIsQuotedCleanAndShort) {

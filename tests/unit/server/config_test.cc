@@ -50,9 +50,9 @@ struct Bad {
 class BadConfigTest : public ::testing::TestWithParam<Bad> {};
 
 TEST_P(BadConfigTest, NamesTheVariable) {
-  EXPECT_THAT(Load({{GetParam().var, GetParam().value}}),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr(GetParam().var)));
+  EXPECT_THAT(
+      Load({{GetParam().var, GetParam().value}}),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(GetParam().var)));
 }
 
 INSTANTIATE_TEST_SUITE_P(

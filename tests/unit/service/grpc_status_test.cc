@@ -15,7 +15,9 @@ google::rpc::Status Details(const grpc::Status& s) {
   return out;
 }
 
-TEST(GrpcStatusTest, OkIsOk) { EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok()); }
+TEST(GrpcStatusTest, OkIsOk) {
+  EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok());
+}
 
 TEST(GrpcStatusTest, CodeMessageAndDetailsCarryOver) {
   absl::Status s = absl::UnavailableError("Maesn answered HTTP 503");
@@ -56,8 +58,8 @@ TEST(GrpcStatusTest, EveryErrorGetsAReason) {
 
 TEST(GrpcStatusTest, CredentialsAreRedacted) {
   Credentials creds{"api-SECRET-1", "acct-SECRET-2"};
-  absl::Status s = absl::PermissionDeniedError(
-      "key api-SECRET-1 / acct-SECRET-2 rejected");
+  absl::Status s =
+      absl::PermissionDeniedError("key api-SECRET-1 / acct-SECRET-2 rejected");
   s = WithErrorInfo(s, "X", {{"echo", "acct-SECRET-2"}});
   grpc::Status g = ToGrpcStatus(s, &creds);
   EXPECT_EQ(g.error_message().find("SECRET"), std::string::npos);

@@ -25,18 +25,19 @@ TEST_P(ValidateIdTest, AcceptsOrRejects) {
 
 INSTANTIATE_TEST_SUITE_P(
     Ids, ValidateIdTest,
-    ::testing::Values(
-        Case{"ABC123", true}, Case{"9714f3a2-5b8e-4d1b", true},
-        Case{"../", true},    // encoded later: reaches exactly that id
-        Case{"..%2F", true},  // likewise
-        Case{"?x=1", true}, Case{"#", true}, Case{"/", true},
-        Case{"\xF0\x9F\x98\x80", true},  // emoji
-        Case{"", false}, Case{"   ", false}, Case{"\t", false},
-        Case{".", false}, Case{"..", false},
-        Case{std::string("a\0b", 3), false}, Case{"a\nb", false},
-        Case{"\xff\xfe", false}, Case{"\xC0\xAF", false},  // overlong '/'
-        Case{std::string(10 * 1024, 'x'), false},
-        Case{std::string(kMaxIdLength, 'x'), true}));
+    ::testing::Values(Case{"ABC123", true}, Case{"9714f3a2-5b8e-4d1b", true},
+                      Case{"../",
+                           true},  // encoded later: reaches exactly that id
+                      Case{"..%2F", true},  // likewise
+                      Case{"?x=1", true}, Case{"#", true}, Case{"/", true},
+                      Case{"\xF0\x9F\x98\x80", true},  // emoji
+                      Case{"", false}, Case{"   ", false}, Case{"\t", false},
+                      Case{".", false}, Case{"..", false},
+                      Case{std::string("a\0b", 3), false}, Case{"a\nb", false},
+                      Case{"\xff\xfe", false},
+                      Case{"\xC0\xAF", false},  // overlong '/'
+                      Case{std::string(10 * 1024, 'x'), false},
+                      Case{std::string(kMaxIdLength, 'x'), true}));
 
 TEST(ValidateOptionalTest, EmptyIsFine) {
   EXPECT_TRUE(ValidateOptional("company_id", "").ok());

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing the gateway needs on Debian 12:
+# Debian packages (only those missing) and the npm tools in package.json.
+#   scripts/install-deps.sh          everything (build, run, all tests)
+#   scripts/install-deps.sh --run    only what `scripts/run.sh` needs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+core=(build-essential cmake ninja-build pkg-config
+      libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+      libcpp-httplib-dev nlohmann-json3-dev libabsl-dev libssl-dev zlib1g-dev
+      libbrotli-dev grpc-proto libgtest-dev libgmock-dev nodejs npm
+      ca-certificates curl)
+# Everything the full test suite uses on top (see README.md).
+test_extra=(libbenchmark-dev clang-14 libclang-rt-14-dev clang-format-14
+            nghttp2-client yamllint python3-grpcio python3-protobuf
+            golang-go golang-google-grpc-dev golang-github-golang-protobuf-1-5-dev
+            golang-google-protobuf-dev protoc-gen-go protoc-gen-go-grpc)
+
+pkgs=("${core[@]}")
+if [[ "${1:-}" != "--run" ]]; then pkgs+=("${test_extra[@]}"); fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+fi
+
+if [[ ! -x node_modules/.bin/buf ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi

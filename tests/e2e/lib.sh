@@ -1,0 +1,47 @@
+# Shared helpers for the e2e tests: start the built maesn-sim and
+# maesn-gateway on free ports and clean up afterwards.
+# Usage: source lib.sh; e2e_start <bin_dir>; ... ; (cleanup runs on exit)
+set -euo pipefail
+
+E2E_WORK=$(mktemp -d)
+E2E_PIDS=()
+e2e_cleanup() {
+  for p in "${E2E_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$E2E_WORK"
+}
+trap e2e_cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# Waits until file $1 is non-empty while process $2 lives (no fixed sleeps:
+# it polls for the condition and gives up if the process dies or after 60 s).
+e2e_wait_file() {
+  local deadline=$((SECONDS + 60))
+  until [[ -s "$1" ]]; do
+    kill -0 "$2" 2>/dev/null || fail "process $2 exited before writing $1"
+    ((SECONDS < deadline)) || fail "timed out waiting for $1"
+    sleep 0.02
+  done
+}
+
+# e2e_start <build dir> [extra env for the gateway...]
+e2e_start() {
+  local build=$1; shift
+  "$build/tests/sim/maesn-sim" --cert-dir "$E2E_WORK/sim" \
+    --ready-file "$E2E_WORK/sim.json" >"$E2E_WORK/sim.log" 2>&1 &
+  E2E_PIDS+=($!)
+  e2e_wait_file "$E2E_WORK/sim.json" "${E2E_PIDS[-1]}"
+  SIM_URL=$(sed -E 's/.*"base_url":"([^"]+)".*/\1/' "$E2E_WORK/sim.json")
+  SIM_CA=$(sed -E 's/.*"ca_file":"([^"]+)".*/\1/' "$E2E_WORK/sim.json")
+  SIM_PORT=$(sed -E 's/.*"port":([0-9]+).*/\1/' "$E2E_WORK/sim.json")
+  env GATEWAY_LISTEN=127.0.0.1:0 GATEWAY_PORT_FILE="$E2E_WORK/gw.port" \
+    MAESN_BASE_URL="$SIM_URL" MAESN_CA_FILE="$SIM_CA" MAESN_API_KEY=sim-api-key \
+    "$@" "$build/gateway/maesn-gateway" >"$E2E_WORK/gateway.log" 2>&1 &
+  GATEWAY_PID=$!
+  E2E_PIDS+=($GATEWAY_PID)
+  e2e_wait_file "$E2E_WORK/gw.port" "$GATEWAY_PID"
+  GATEWAY_PORT=$(cat "$E2E_WORK/gw.port")
+  GATEWAY_ADDR="127.0.0.1:$GATEWAY_PORT"
+  export SIM_URL SIM_CA SIM_PORT GATEWAY_PORT GATEWAY_ADDR GATEWAY_PID
+}
