@@ -9,8 +9,7 @@ cd "$(dirname "$0")/.."
 core=(build-essential cmake ninja-build pkg-config
       libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
       libcpp-httplib-dev nlohmann-json3-dev libabsl-dev libssl-dev zlib1g-dev
-      libbrotli-dev grpc-proto libgtest-dev libgmock-dev nodejs npm
-      ca-certificates curl)
+      libbrotli-dev grpc-proto libgtest-dev libgmock-dev ca-certificates curl)
 # Everything the full test suite uses on top (see README.md).
 test_extra=(libbenchmark-dev clang-14 libclang-rt-14-dev clang-format-14
             nghttp2-client yamllint python3-grpcio python3-protobuf
@@ -18,6 +17,8 @@ test_extra=(libbenchmark-dev clang-14 libclang-rt-14-dev clang-format-14
             golang-google-protobuf-dev protoc-gen-go protoc-gen-go-grpc)
 
 pkgs=("${core[@]}")
+# Node.js may come from elsewhere (it bundles npm); only add Debian's if absent.
+command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
 if [[ "${1:-}" != "--run" ]]; then pkgs+=("${test_extra[@]}"); fi
 
 missing=()

@@ -38,7 +38,7 @@ if [[ -z "${MAESN_API_KEY:-}" ]]; then
   account_key=sim-account-key
   invoice_id=ABC123
 else
-  account_key="${MAESN_ACCOUNT_KEY:?set MAESN_ACCOUNT_KEY (the end user's Maesn account key) for the demo call}"
+  account_key="${MAESN_ACCOUNT_KEY:?set MAESN_ACCOUNT_KEY (the Maesn account key of the end user) for the demo call}"
   invoice_id="${MAESN_INVOICE_ID:?set MAESN_INVOICE_ID to an invoice of that account for the demo call}"
 fi
 
