@@ -56,7 +56,7 @@ grpc::ServerUnaryReactor* RunUnary(const ServiceEnvironment& env,
   auto record = std::make_shared<RpcRecord>();
   record->method = std::string(method);
   record->start = absl::Now();
-  auto finish = [env, server_context, reactor, call,
+  auto finish = [observer = env.observer, server_context, reactor, call,
                  record](const absl::Status& status) {
     AddStatusTrailers(server_context, status);
     grpc::Status out = ToGrpcStatus(status, &call->credentials);
@@ -65,7 +65,7 @@ grpc::ServerUnaryReactor* RunUnary(const ServiceEnvironment& env,
     record->request_id = call->request_id;
     record->stats = call->stats;
     record->error_reason = out.error_message();
-    if (env.observer != nullptr) env.observer->OnRpcEnd(*record);
+    if (observer != nullptr) observer->OnRpcEnd(*record);
     reactor->Finish(out);
   };
   if (env.observer != nullptr) env.observer->OnRpcStart(*record);
