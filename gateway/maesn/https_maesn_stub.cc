@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/time/clock.h"
 #include "gateway/common/errors.h"
 #include "gateway/maesn/http_status.h"
 #include "gateway/maesn/path_builder.h"
@@ -35,7 +36,12 @@ absl::StatusOr<HttpResponse> HttpsMaesnStub::Call(CallContext& context,
     req.headers.emplace_back("Content-Type", "application/json");
     req.body = std::move(body);
   }
+  const absl::Time start = absl::Now();
   auto resp = transport_->Send(req, context);
+  if (observer_ != nullptr) {
+    observer_->OnUpstreamAttempt(operation, resp.ok() ? resp->status : 0,
+                                 absl::Now() - start);
+  }
   if (!resp.ok()) {
     return WithErrorMetadata(resp.status(), "operation", operation);
   }

@@ -8,6 +8,7 @@
 #include "absl/strings/string_view.h"
 #include "gateway/maesn/http_transport.h"
 #include "gateway/maesn/maesn_stub.h"
+#include "gateway/observability/upstream_observer.h"
 
 namespace maesn::gateway {
 
@@ -15,10 +16,13 @@ namespace maesn::gateway {
 // percent-encoded, query parameters only when set), adds the credential
 // headers, sends it through the HttpTransport, maps the HTTP status
 // (http_status.h) and the JSON body (mapping/) into the response proto.
+// Every HTTP attempt is reported to `observer` (may be null; must outlive
+// the stub).
 class HttpsMaesnStub final : public MaesnStub {
  public:
-  explicit HttpsMaesnStub(std::shared_ptr<HttpTransport> transport)
-      : transport_(std::move(transport)) {}
+  explicit HttpsMaesnStub(std::shared_ptr<HttpTransport> transport,
+                          UpstreamObserver* observer = nullptr)
+      : transport_(std::move(transport)), observer_(observer) {}
 
   absl::StatusOr<v1::GetInvoiceResponse> GetInvoice(
       CallContext& context, const v1::GetInvoiceRequest& request) override;
@@ -35,6 +39,7 @@ class HttpsMaesnStub final : public MaesnStub {
                                     std::string target, std::string body = {});
 
   std::shared_ptr<HttpTransport> transport_;
+  UpstreamObserver* const observer_;
 };
 
 }  // namespace maesn::gateway

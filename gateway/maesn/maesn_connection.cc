@@ -20,8 +20,17 @@ bool IsRetryable(const absl::Status& status) {
 
 MaesnConnection::MaesnConnection(std::shared_ptr<MaesnStub> stub,
                                  RetryPolicy policy,
-                                 std::shared_ptr<Clock> clock)
-    : stub_(std::move(stub)), policy_(policy), clock_(std::move(clock)) {}
+                                 std::shared_ptr<Clock> clock,
+                                 UpstreamObserver* observer)
+    : stub_(std::move(stub)),
+      policy_(policy),
+      clock_(std::move(clock)),
+      observer_(observer) {}
+
+std::string MaesnConnection::OperationOf(const absl::Status& status) {
+  std::string op = ErrorMetadata(status, "operation");
+  return op.empty() ? "unknown" : op;
+}
 
 bool MaesnConnection::ShouldRetry(const CallContext& context,
                                   const absl::Status& status, int n,

@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -15,6 +16,7 @@
 #include "gateway/common/call_context.h"
 #include "gateway/common/clock.h"
 #include "gateway/maesn/maesn_stub.h"
+#include "gateway/observability/upstream_observer.h"
 
 namespace maesn::gateway {
 
@@ -42,8 +44,11 @@ bool IsRetryable(const absl::Status& status);
 // tokens and all-pages streams also live here. Thread-safe.
 class MaesnConnection {
  public:
+  // `observer` (may be null; must outlive the connection) hears of every
+  // retry.
   MaesnConnection(std::shared_ptr<MaesnStub> stub, RetryPolicy policy,
-                  std::shared_ptr<Clock> clock);
+                  std::shared_ptr<Clock> clock,
+                  UpstreamObserver* observer = nullptr);
 
   absl::StatusOr<v1::GetInvoiceResponse> GetInvoice(
       CallContext& context, const v1::GetInvoiceRequest& request);
@@ -64,6 +69,9 @@ class MaesnConnection {
       if (result.ok()) return result;
       absl::Duration wait;
       if (!ShouldRetry(context, result.status(), n, &wait)) return result;
+      if (observer_ != nullptr) {
+        observer_->OnUpstreamRetry(OperationOf(result.status()));
+      }
       clock_->SleepFor(wait);
     }
   }
@@ -80,10 +88,13 @@ class MaesnConnection {
   bool ShouldRetry(const CallContext& context, const absl::Status& status,
                    int n, absl::Duration* wait);
   static absl::Status LabelWriteOutcome(absl::Status status);
+  // The Maesn operation a stub error names ("unknown" if none).
+  static std::string OperationOf(const absl::Status& status);
 
   std::shared_ptr<MaesnStub> stub_;
   const RetryPolicy policy_;
   std::shared_ptr<Clock> clock_;
+  UpstreamObserver* const observer_;
   absl::Mutex mu_;
   absl::BitGen rng_ ABSL_GUARDED_BY(mu_);
 };

@@ -12,11 +12,14 @@ namespace maesn::gateway {
 // What is known about one RPC when it ends. Holds no credential.
 struct RpcRecord {
   std::string method;  // full gRPC method, "/maesn.accounting.v1.X/Y"
+  // "unary", "server_stream", "client_stream" or "bidi_stream".
+  std::string grpc_type = "unary";
   absl::Time start;
   absl::Duration duration;
   absl::StatusCode code = absl::StatusCode::kOk;
   std::string error_reason;  // the status message (already credential-free)
   std::string request_id;
+  std::string traceparent;  // the caller's W3C traceparent, if well-formed
   CallStats stats;
 };
 

@@ -99,6 +99,7 @@ absl::StatusOr<GatewayConfig> ConfigFromEnvironment(const EnvLookup& getenv) {
   c.upstream_workers = static_cast<int>(workers);
   c.upstream_queue = static_cast<std::size_t>(queue);
   c.max_message_bytes = static_cast<int>(max_msg);
+  if (auto s = ReadServingConfig(getenv, c); !s.ok()) return s;
   return c;
 }
 

@@ -27,12 +27,45 @@ struct GatewayConfig {
   int upstream_workers = 32;                        // UPSTREAM_WORKERS
   std::size_t upstream_queue = 4096;                // UPSTREAM_QUEUE
   int max_message_bytes = 4 << 20;                  // GATEWAY_MAX_MESSAGE_BYTES
+
+  // Running in Kubernetes (read by ReadServingConfig, config_serving.cc).
+  // Plaintext listener with only grpc.health.v1 ("" = none): for kubelet
+  // probes when the main port requires TLS or client certificates.
+  std::string health_listen;                    // GATEWAY_HEALTH_LISTEN
+  std::string metrics_listen = "0.0.0.0:9090";  // METRICS_LISTEN ("off")
+  std::string log_level = "info";               // LOG_LEVEL
+  // SIGTERM: health NOT_SERVING at once, keep serving for drain_delay, then
+  // stop accepting and give calls in flight shutdown_grace to finish.
+  absl::Duration drain_delay = absl::Seconds(5);      // GATEWAY_DRAIN_DELAY_MS
+  absl::Duration shutdown_grace = absl::Seconds(20);  // GATEWAY_SHUTDOWN_GRACE_MS
+  absl::Duration keepalive_time = absl::Seconds(60);  // GATEWAY_KEEPALIVE_TIME_MS
+  absl::Duration keepalive_timeout =
+      absl::Seconds(20);  // GATEWAY_KEEPALIVE_TIMEOUT_MS
+  absl::Duration min_client_ping_interval =
+      absl::Seconds(10);  // GATEWAY_MIN_CLIENT_PING_INTERVAL_MS
+  // 0 = unlimited.
+  absl::Duration max_connection_age =
+      absl::Minutes(5);  // GATEWAY_MAX_CONNECTION_AGE_MS
+  absl::Duration max_connection_age_grace =
+      absl::Seconds(20);  // GATEWAY_MAX_CONNECTION_AGE_GRACE_MS
+  // TLS on the gRPC port when cert and key are set; client certificates
+  // signed by client_ca are then required (mTLS) when it is set too.
+  std::string tls_cert_file;       // GATEWAY_TLS_CERT_FILE
+  std::string tls_key_file;        // GATEWAY_TLS_KEY_FILE
+  std::string tls_client_ca_file;  // GATEWAY_TLS_CLIENT_CA_FILE
 };
 
 using EnvLookup = std::function<const char*(const char*)>;
 
 // Reads the configuration through `getenv` (std::getenv in production).
 absl::StatusOr<GatewayConfig> ConfigFromEnvironment(const EnvLookup& getenv);
+
+// Reads and validates the Kubernetes-related part of `config` (listeners,
+// drain, keepalive and connection age, TLS, log level).
+absl::Status ReadServingConfig(const EnvLookup& getenv, GatewayConfig& config);
+
+// Validates a "host:port" listen address; `var` names it in the error.
+absl::Status ValidateListenAddress(const char* var, const std::string& listen);
 
 }  // namespace maesn::gateway
 

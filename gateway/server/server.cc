@@ -1,8 +1,12 @@
 #include "gateway/server/server.h"
 
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <algorithm>
+#include <climits>
+#include <fstream>
+#include <sstream>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -22,11 +26,87 @@ constexpr const char* kServiceNames[] = {
     "maesn.accounting.v1.TaskService",
 };
 
+absl::StatusOr<std::string> ReadFile(const char* var, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  if (!in.good() && !in.eof()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(var, " names a file that cannot be read: ", path));
+  }
+  return ss.str();
+}
+
+// Plaintext by default; TLS with the configured certificate, and client
+// certificates required and verified against the client CA when one is set.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(
+    const GatewayConfig& config) {
+  if (config.tls_cert_file.empty()) return grpc::InsecureServerCredentials();
+  auto cert = ReadFile("GATEWAY_TLS_CERT_FILE", config.tls_cert_file);
+  if (!cert.ok()) return cert.status();
+  auto key = ReadFile("GATEWAY_TLS_KEY_FILE", config.tls_key_file);
+  if (!key.ok()) return key.status();
+  grpc::SslServerCredentialsOptions options(
+      config.tls_client_ca_file.empty()
+          ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+          : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  if (!config.tls_client_ca_file.empty()) {
+    auto ca = ReadFile("GATEWAY_TLS_CLIENT_CA_FILE", config.tls_client_ca_file);
+    if (!ca.ok()) return ca.status();
+    options.pem_root_certs = *std::move(ca);
+  }
+  options.pem_key_cert_pairs.push_back({*std::move(key), *std::move(cert)});
+  return grpc::SslServerCredentials(options);
+}
+
+int Millis(absl::Duration d) {
+  return static_cast<int>(
+      std::min<int64_t>(absl::ToInt64Milliseconds(d), INT_MAX));
+}
+
+// HTTP/2 connection management: keepalive pings find dead peers, and a
+// maximum connection age makes clients reconnect (and so rebalance over new
+// replicas) while calls in flight get the age grace to finish.
+void ConnectionArguments(const GatewayConfig& config,
+                         grpc::ServerBuilder& builder) {
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS,
+                             Millis(config.keepalive_time));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+                             Millis(config.keepalive_timeout));
+  // Clients may ping idle connections (watch streams wait long), but not
+  // more often than this.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                             Millis(config.min_client_ping_interval));
+  if (config.max_connection_age > absl::ZeroDuration()) {
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                               Millis(config.max_connection_age));
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                               Millis(config.max_connection_age_grace));
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     const GatewayConfig& config, ServerDependencies deps) {
   std::unique_ptr<GatewayServer> s(new GatewayServer());
+  LogSink* sink = deps.log_sink;
+  if (sink == nullptr) {
+    s->owned_log_sink_ = std::make_unique<StdioLogSink>(stdout);
+    sink = s->owned_log_sink_.get();
+  }
+  s->logger_ = std::make_unique<JsonLogger>(
+      sink, ParseLogLevel(config.log_level).value_or(LogLevel::kInfo));
+  s->rpc_logger_ = std::make_unique<RpcLogger>(s->logger_.get());
+  s->metrics_ = std::make_unique<Metrics>();
+  s->observers_.Add(s->rpc_logger_.get());
+  s->observers_.Add(s->metrics_.get());
+  s->observers_.Add(deps.observer);
+
+  auto credentials = ServerCredentials(config);
+  if (!credentials.ok()) return credentials.status();
+
   if (deps.transport == nullptr) {
     HttplibTransportOptions topts;
     topts.base_url = config.maesn_base_url;
@@ -49,10 +129,11 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   RetryPolicy retry;
   retry.max_attempts = config.retry_max_attempts;
   s->connection_ = std::make_shared<MaesnConnection>(
-      std::make_shared<HttpsMaesnStub>(s->transport_), retry, deps.clock);
+      std::make_shared<HttpsMaesnStub>(s->transport_, s->metrics_.get()),
+      retry, deps.clock, s->metrics_.get());
   s->env_.executor = s->executor_.get();
   s->env_.default_api_key = config.maesn_api_key;
-  s->env_.observer = deps.observer;
+  s->env_.observer = &s->observers_;
 
   s->services_.push_back(
       std::make_unique<InvoiceServiceImpl>(s->env_, s->connection_));
@@ -61,26 +142,73 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   s->services_.push_back(
       std::make_unique<TaskServiceImpl>(s->env_, s->connection_));
 
+  std::vector<std::string> served(std::begin(kServiceNames),
+                                  std::end(kServiceNames));
+  served.push_back("grpc.health.v1.Health");
+  served.push_back("grpc.reflection.v1.ServerReflection");
+  served.push_back("grpc.reflection.v1alpha.ServerReflection");
+  auto catalog = ReflectionCatalog::Embedded(std::move(served));
+  if (!catalog.ok()) return catalog.status();
+  s->reflection_catalog_ = *std::move(catalog);
+  s->services_.push_back(
+      std::make_unique<ReflectionServiceV1>(s->reflection_catalog_.get()));
+  s->services_.push_back(std::make_unique<ReflectionServiceV1Alpha>(
+      s->reflection_catalog_.get()));
+
+  Executor* executor = s->executor_.get();
+  s->metrics_->RegisterGauge(
+      "maesn_executor_queued_calls",
+      "Upstream calls waiting for a free executor worker.",
+      [executor] { return static_cast<double>(executor->queued()); });
+  s->metrics_->RegisterGauge(
+      "maesn_executor_workers", "Executor worker threads (UPSTREAM_WORKERS).",
+      [executor] { return static_cast<double>(executor->threads()); });
+
   // The built-in health service has no descriptor of its own: referencing
   // the generated one keeps it linked so reflection can describe it.
   (void)grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(),
-                           &s->port_);
+  builder.AddListeningPort(config.listen, *credentials, &s->port_);
   builder.SetMaxReceiveMessageSize(config.max_message_bytes);
+  ConnectionArguments(config, builder);
   for (auto& svc : s->services_) builder.RegisterService(svc.get());
   s->server_ = builder.BuildAndStart();
   if (s->server_ == nullptr || s->port_ == 0) {
     return absl::UnavailableError(
         absl::StrCat("GATEWAY_LISTEN ", config.listen,
-                     " could not be bound (in use or not a local address)"));
+                     " could not be bound (in use, not a local address, or "
+                     "an unusable TLS certificate)"));
   }
-  auto* health = s->server_->GetHealthCheckService();
-  health->SetServingStatus("", true);
-  for (const char* name : kServiceNames) health->SetServingStatus(name, true);
+
+  if (!config.health_listen.empty()) {
+    // Plaintext, health only: reachable by kubelet gRPC probes (which speak
+    // neither TLS nor client certificates) without exposing the services.
+    grpc::ServerBuilder hb;
+    hb.AddListeningPort(config.health_listen, grpc::InsecureServerCredentials(),
+                        &s->health_port_);
+    ConnectionArguments(config, hb);
+    s->health_server_ = hb.BuildAndStart();
+    if (s->health_server_ == nullptr || s->health_port_ == 0) {
+      return absl::UnavailableError(
+          absl::StrCat("GATEWAY_HEALTH_LISTEN ", config.health_listen,
+                       " could not be bound (in use or not a local address)"));
+    }
+  }
+
+  if (config.metrics_listen != "off") {
+    if (auto st = s->metrics_->Serve(config.metrics_listen); !st.ok()) {
+      return st;
+    }
+  }
+
+  for (grpc::Server* server : {s->server_.get(), s->health_server_.get()}) {
+    if (server == nullptr) continue;
+    auto* health = server->GetHealthCheckService();
+    health->SetServingStatus("", true);
+    for (const char* name : kServiceNames) health->SetServingStatus(name, true);
+  }
   return s;
 }
 
@@ -89,16 +217,44 @@ GatewayServer::~GatewayServer() {
   Wait();
 }
 
+void GatewayServer::BeginDrain() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (draining_ || server_ == nullptr) return;
+    draining_ = true;
+  }
+  // Shutdown() of the health service: every status NOT_SERVING, for good;
+  // Watch streams hear of it at once.
+  for (grpc::Server* server : {server_.get(), health_server_.get()}) {
+    if (server != nullptr) server->GetHealthCheckService()->Shutdown();
+  }
+}
+
+void GatewayServer::Drain(absl::Duration drain_delay, absl::Duration grace) {
+  BeginDrain();
+  skip_drain_.WaitForNotificationWithTimeout(drain_delay);
+  const absl::Duration margin = std::min(grace / 10, absl::Seconds(1));
+  Shutdown(absl::Now() + grace - margin);
+  Wait();
+}
+
 void GatewayServer::Shutdown(absl::Time deadline) {
-  if (shut_down_ || server_ == nullptr) return;
-  shut_down_ = true;
-  server_->GetHealthCheckService()->Shutdown();
+  {
+    absl::MutexLock lock(&mu_);
+    if (shut_down_ || server_ == nullptr) return;
+    shut_down_ = true;
+  }
+  BeginDrain();
+  // Long-lived streams (task watches) are ended here, with UNAVAILABLE,
+  // before the server waits for its calls.
   server_->Shutdown(absl::ToChronoTime(deadline));
+  if (health_server_ != nullptr) health_server_->Shutdown(absl::ToChronoTime(deadline));
   executor_->Shutdown();
 }
 
 void GatewayServer::Wait() {
   if (server_ != nullptr) server_->Wait();
+  if (health_server_ != nullptr) health_server_->Wait();
 }
 
 std::shared_ptr<grpc::Channel> GatewayServer::InProcessChannel() {

@@ -63,6 +63,7 @@ grpc::ServerUnaryReactor* RunUnary(const ServiceEnvironment& env,
     record->code = status.code();
     record->duration = absl::Now() - record->start;
     record->request_id = call->request_id;
+    record->traceparent = call->traceparent;
     record->stats = call->stats;
     record->error_reason = out.error_message();
     if (observer != nullptr) observer->OnRpcEnd(*record);

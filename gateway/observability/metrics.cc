@@ -1,0 +1,215 @@
+#include "gateway/observability/metrics.h"
+
+#include <prometheus/collectable.h>
+#include <prometheus/counter.h>
+#include <prometheus/exposer.h>
+#include <prometheus/family.h>
+#include <prometheus/histogram.h>
+#include <prometheus/metric_family.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <exception>
+#include <map>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+
+namespace maesn::gateway {
+
+// Values read through callbacks at scrape time.
+class CallbackCollectable final : public prometheus::Collectable {
+ public:
+  struct Entry {
+    std::string help;
+    prometheus::MetricType type;
+    std::function<double()> fn;
+  };
+
+  void Set(const std::string& name, Entry entry) {
+    absl::MutexLock lock(&mu_);
+    entries_[name] = std::move(entry);
+  }
+  void Remove(const std::string& name) {
+    absl::MutexLock lock(&mu_);
+    entries_.erase(name);
+  }
+
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    absl::MutexLock lock(&mu_);
+    std::vector<prometheus::MetricFamily> out;
+    out.reserve(entries_.size());
+    for (const auto& [name, e] : entries_) {
+      prometheus::MetricFamily f;
+      f.name = name;
+      f.help = e.help;
+      f.type = e.type;
+      prometheus::ClientMetric m;
+      const double v = e.fn();
+      if (e.type == prometheus::MetricType::Counter) {
+        m.counter.value = v;
+      } else {
+        m.gauge.value = v;
+      }
+      f.metric.push_back(std::move(m));
+      out.push_back(std::move(f));
+    }
+    return out;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  std::map<std::string, Entry> entries_ ABSL_GUARDED_BY(mu_);
+};
+
+namespace {
+
+// Upper bounds in seconds: from a cached answer (ms) to a slow target
+// system behind Maesn (tens of seconds).
+const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
+  static const auto* b = new prometheus::Histogram::BucketBoundaries{
+      0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+  return *b;
+}
+
+// "/pkg.Service/Method" -> {"pkg.Service", "Method"}.
+std::pair<std::string, std::string> SplitMethod(const std::string& full) {
+  const auto slash = full.rfind('/');
+  if (slash == std::string::npos || slash == 0) return {"unknown", full};
+  const std::size_t begin = full[0] == '/' ? 1 : 0;
+  return {full.substr(begin, slash - begin), full.substr(slash + 1)};
+}
+
+std::string HttpStatusLabel(int status) {
+  return status > 0 ? absl::StrCat(status) : "none";
+}
+
+}  // namespace
+
+Metrics::Metrics()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      callbacks_(std::make_shared<CallbackCollectable>()) {
+  started_ = &prometheus::BuildCounter()
+                  .Name("grpc_server_started_total")
+                  .Help("RPCs started on the server.")
+                  .Register(*registry_);
+  handled_ = &prometheus::BuildCounter()
+                  .Name("grpc_server_handled_total")
+                  .Help("RPCs completed on the server, by status code.")
+                  .Register(*registry_);
+  handling_seconds_ =
+      &prometheus::BuildHistogram()
+           .Name("grpc_server_handling_seconds")
+           .Help("Time from the start of an RPC to its status, in seconds.")
+           .Register(*registry_);
+  upstream_requests_ =
+      &prometheus::BuildCounter()
+           .Name("maesn_upstream_requests_total")
+           .Help("HTTP requests to Maesn, by operation and HTTP status "
+                 "(\"none\": no response arrived).")
+           .Register(*registry_);
+  upstream_seconds_ =
+      &prometheus::BuildHistogram()
+           .Name("maesn_upstream_request_duration_seconds")
+           .Help("Latency of HTTP requests to Maesn, in seconds.")
+           .Register(*registry_);
+  upstream_retries_ =
+      &prometheus::BuildCounter()
+           .Name("maesn_upstream_retries_total")
+           .Help("Retries of idempotent Maesn reads after a transient "
+                 "failure.")
+           .Register(*registry_);
+}
+
+Metrics::~Metrics() { StopServing(); }
+
+void Metrics::OnRpcStart(const RpcRecord& record) {
+  auto [service, method] = SplitMethod(record.method);
+  started_
+      ->Add({{"grpc_type", record.grpc_type},
+             {"grpc_service", service},
+             {"grpc_method", method}})
+      .Increment();
+}
+
+void Metrics::OnRpcEnd(const RpcRecord& record) {
+  auto [service, method] = SplitMethod(record.method);
+  handled_
+      ->Add({{"grpc_type", record.grpc_type},
+             {"grpc_service", service},
+             {"grpc_method", method},
+             {"grpc_code", absl::StatusCodeToString(record.code)}})
+      .Increment();
+  handling_seconds_
+      ->Add({{"grpc_type", record.grpc_type},
+             {"grpc_service", service},
+             {"grpc_method", method}},
+            LatencyBuckets())
+      .Observe(absl::ToDoubleSeconds(record.duration));
+}
+
+void Metrics::OnUpstreamAttempt(absl::string_view operation, int http_status,
+                                absl::Duration latency) {
+  prometheus::Labels labels{{"operation", std::string(operation)},
+                            {"http_status", HttpStatusLabel(http_status)}};
+  upstream_requests_->Add(labels).Increment();
+  upstream_seconds_->Add(labels, LatencyBuckets())
+      .Observe(absl::ToDoubleSeconds(latency));
+}
+
+void Metrics::OnUpstreamRetry(absl::string_view operation) {
+  upstream_retries_->Add({{"operation", std::string(operation)}}).Increment();
+}
+
+void Metrics::RegisterGauge(const std::string& name, const std::string& help,
+                            std::function<double()> fn) {
+  callbacks_->Set(name, {help, prometheus::MetricType::Gauge, std::move(fn)});
+}
+
+void Metrics::RegisterCounter(const std::string& name, const std::string& help,
+                              std::function<double()> fn) {
+  callbacks_->Set(name, {help, prometheus::MetricType::Counter, std::move(fn)});
+}
+
+void Metrics::Unregister(const std::string& name) { callbacks_->Remove(name); }
+
+std::string Metrics::TextExposition() const {
+  auto families = registry_->Collect();
+  auto more = callbacks_->Collect();
+  families.insert(families.end(), std::make_move_iterator(more.begin()),
+                  std::make_move_iterator(more.end()));
+  return prometheus::TextSerializer().Serialize(families);
+}
+
+absl::Status Metrics::Serve(const std::string& listen) {
+  if (exposer_ != nullptr) {
+    return absl::FailedPreconditionError("metrics are already served");
+  }
+  try {
+    auto exposer = std::make_unique<prometheus::Exposer>(listen, 2);
+    exposer->RegisterCollectable(registry_);
+    exposer->RegisterCollectable(callbacks_);
+    const auto ports = exposer->GetListeningPorts();
+    if (ports.empty()) {
+      return absl::UnavailableError(absl::StrCat(
+          "METRICS_LISTEN ", listen, " could not be bound"));
+    }
+    port_ = ports.front();
+    exposer_ = std::move(exposer);
+  } catch (const std::exception& e) {
+    return absl::UnavailableError(
+        absl::StrCat("METRICS_LISTEN ", listen,
+                     " could not be bound (in use or not a local address): ",
+                     e.what()));
+  }
+  return absl::OkStatus();
+}
+
+void Metrics::StopServing() {
+  exposer_.reset();
+  port_ = 0;
+}
+
+}  // namespace maesn::gateway
