@@ -1,7 +1,5 @@
 #include "gateway/server/server.h"
 
-#include <grpcpp/health_check_service_interface.h>
-
 #include <algorithm>
 #include <climits>
 #include <fstream>
@@ -15,7 +13,6 @@
 #include "gateway/service/bill_service.h"
 #include "gateway/service/invoice_service.h"
 #include "gateway/service/task_service.h"
-#include "grpc/health/v1/health.pb.h"
 
 namespace maesn::gateway {
 namespace {
@@ -164,10 +161,9 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
       "maesn_executor_workers", "Executor worker threads (UPSTREAM_WORKERS).",
       [executor] { return static_cast<double>(executor->threads()); });
 
-  // The built-in health service has no descriptor of its own: referencing
-  // the generated one keeps it linked so reflection can describe it.
-  (void)grpc::health::v1::HealthCheckRequest::descriptor();
-  grpc::EnableDefaultHealthCheckService(true);
+  // Our own grpc.health.v1 (gRPC's built-in one cannot end Watch streams,
+  // which would hold every shutdown until its deadline).
+  s->services_.push_back(std::make_unique<HealthService>(&s->health_));
 
   grpc::ServerBuilder builder;
   builder.AddListeningPort(config.listen, *credentials, &s->port_);
@@ -185,7 +181,9 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   if (!config.health_listen.empty()) {
     // Plaintext, health only: reachable by kubelet gRPC probes (which speak
     // neither TLS nor client certificates) without exposing the services.
+    s->probe_health_service_ = std::make_unique<HealthService>(&s->health_);
     grpc::ServerBuilder hb;
+    hb.RegisterService(s->probe_health_service_.get());
     hb.AddListeningPort(config.health_listen, grpc::InsecureServerCredentials(),
                         &s->health_port_);
     ConnectionArguments(config, hb);
@@ -203,12 +201,8 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     }
   }
 
-  for (grpc::Server* server : {s->server_.get(), s->health_server_.get()}) {
-    if (server == nullptr) continue;
-    auto* health = server->GetHealthCheckService();
-    health->SetServingStatus("", true);
-    for (const char* name : kServiceNames) health->SetServingStatus(name, true);
-  }
+  s->health_.Set("", true);
+  for (const char* name : kServiceNames) s->health_.Set(name, true);
   return s;
 }
 
@@ -223,11 +217,9 @@ void GatewayServer::BeginDrain() {
     if (draining_ || server_ == nullptr) return;
     draining_ = true;
   }
-  // Shutdown() of the health service: every status NOT_SERVING, for good;
-  // Watch streams hear of it at once.
-  for (grpc::Server* server : {server_.get(), health_server_.get()}) {
-    if (server != nullptr) server->GetHealthCheckService()->Shutdown();
-  }
+  // Every status NOT_SERVING, for good, on every listener; Watch streams
+  // hear of it at once.
+  health_.Shutdown();
 }
 
 void GatewayServer::Drain(absl::Duration drain_delay, absl::Duration grace) {
@@ -245,8 +237,9 @@ void GatewayServer::Shutdown(absl::Time deadline) {
     shut_down_ = true;
   }
   BeginDrain();
-  // Long-lived streams (task watches) are ended here, with UNAVAILABLE,
-  // before the server waits for its calls.
+  // Long-lived streams end here, with UNAVAILABLE, before the server waits
+  // for its calls: health watches now (task watches go the same way).
+  health_.EndWatches();
   server_->Shutdown(absl::ToChronoTime(deadline));
   if (health_server_ != nullptr) health_server_->Shutdown(absl::ToChronoTime(deadline));
   executor_->Shutdown();

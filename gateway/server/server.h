@@ -19,6 +19,7 @@
 #include "gateway/observability/metrics.h"
 #include "gateway/observability/observer_list.h"
 #include "gateway/server/config.h"
+#include "gateway/server/health_service.h"
 #include "gateway/server/reflection_service.h"
 #include "gateway/service/unary_call.h"
 
@@ -99,6 +100,8 @@ class GatewayServer {
   std::unique_ptr<Metrics> metrics_;
   RpcObserverList observers_;
   std::unique_ptr<ReflectionCatalog> reflection_catalog_;
+  HealthState health_;
+  std::unique_ptr<HealthService> probe_health_service_;
 
   std::unique_ptr<Executor> executor_;
   std::shared_ptr<HttpTransport> transport_;

@@ -5,6 +5,7 @@ set -euo pipefail
 
 E2E_WORK=$(mktemp -d)
 E2E_PIDS=()
+E2E_SIM_ARGS=()  # extra maesn-sim flags (set before e2e_start)
 e2e_cleanup() {
   for p in "${E2E_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
@@ -29,7 +30,7 @@ e2e_wait_file() {
 e2e_start() {
   local build=$1; shift
   "$build/tests/sim/maesn-sim" --cert-dir "$E2E_WORK/sim" \
-    --ready-file "$E2E_WORK/sim.json" >"$E2E_WORK/sim.log" 2>&1 &
+    --ready-file "$E2E_WORK/sim.json" "${E2E_SIM_ARGS[@]}" >"$E2E_WORK/sim.log" 2>&1 &
   E2E_PIDS+=($!)
   e2e_wait_file "$E2E_WORK/sim.json" "${E2E_PIDS[-1]}"
   SIM_URL=$(sed -E 's/.*"base_url":"([^"]+)".*/\1/' "$E2E_WORK/sim.json")

@@ -45,6 +45,12 @@ ABSL_FLAG(std::vector<std::string>, inactive_account_key,
           "Account keys answered with 403 (comma-separated).");
 ABSL_FLAG(int, task_step_ms, 0,
           "> 0: scripted async tasks advance one step per this many ms.");
+ABSL_FLAG(int, latency_ms, 0,
+          "Hold every Maesn response this many ms (simulated upstream "
+          "latency).");
+ABSL_FLAG(int, worker_threads, 0,
+          "HTTPS worker threads; 0 = httplib's default. Each open keep-alive "
+          "connection holds one.");
 ABSL_FLAG(std::string, ready_file, "",
           "After listening, write {port, base_url, ca_file} JSON here "
           "(atomically).");
@@ -135,6 +141,9 @@ int main(int argc, char** argv) {
   options.inactive_account_keys = absl::GetFlag(FLAGS_inactive_account_key);
   options.task_step_interval =
       std::chrono::milliseconds(absl::GetFlag(FLAGS_task_step_ms));
+  options.response_delay =
+      std::chrono::milliseconds(absl::GetFlag(FLAGS_latency_ms));
+  options.worker_threads = absl::GetFlag(FLAGS_worker_threads);
 
   maesn::sim::MaesnSimulator sim(options);
   if (absl::Status status = sim.Start(); !status.ok()) {

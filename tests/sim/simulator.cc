@@ -351,6 +351,10 @@ void MaesnSimulator::HandleHttp(const httplib::Request& req,
       !request.segments.empty() && request.segments.front() == "_sim"
           ? HandleAdmin(request)
           : HandleMaesn(request, req.remote_addr, req.remote_port);
+  if (options_.response_delay.count() > 0 &&
+      (request.segments.empty() || request.segments.front() != "_sim")) {
+    std::this_thread::sleep_for(options_.response_delay);
+  }
   res.status = response.status;
   for (const auto& [name, value] : response.headers) {
     res.set_header(name, value);

@@ -76,6 +76,9 @@ struct SimulatorOptions {
   // Worker threads; 0 = httplib's default. Each open keep-alive connection
   // holds one worker while it is open.
   int worker_threads = 0;
+  // Every non-admin response is held this long before it is sent (upstream
+  // latency for load and drain tests); the simulator's lock is not held.
+  std::chrono::milliseconds response_delay{0};
   // Requests() keeps at most this many (the most recent); 0 = no limit.
   std::size_t max_recorded_requests = 100000;
 };
