@@ -31,6 +31,7 @@ gateway::GatewayConfig GatewayFixture::BaseConfig() const {
   c.upstream_workers = 8;
   c.connect_timeout = absl::Seconds(5);
   c.read_timeout = absl::Seconds(10);
+  c.metrics_listen = "off";  // tests that scrape pick 127.0.0.1:0
   return c;
 }
 
