@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 core=(build-essential cmake ninja-build pkg-config
       libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
       libcpp-httplib-dev nlohmann-json3-dev libabsl-dev libssl-dev zlib1g-dev
-      libbrotli-dev grpc-proto libgtest-dev libgmock-dev ca-certificates curl)
+      libbrotli-dev grpc-proto libgtest-dev libgmock-dev ca-certificates curl
+      prometheus-cpp-dev)
 # Everything the full test suite uses on top (see README.md).
 test_extra=(libbenchmark-dev clang-14 libclang-rt-14-dev clang-format-14
             nghttp2-client yamllint python3-grpcio python3-protobuf
@@ -19,7 +20,12 @@ test_extra=(libbenchmark-dev clang-14 libclang-rt-14-dev clang-format-14
 pkgs=("${core[@]}")
 # Node.js may come from elsewhere (it bundles npm); only add Debian's if absent.
 command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
-if [[ "${1:-}" != "--run" ]]; then pkgs+=("${test_extra[@]}"); fi
+if [[ "${1:-}" != "--run" ]]; then
+  pkgs+=("${test_extra[@]}")
+  # deploy/ checks render with `kubectl kustomize`; Debian's kubectl only
+  # where none is installed (another kubectl package owns /usr/bin/kubectl).
+  command -v kubectl >/dev/null || pkgs+=(kubernetes-client)
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do
