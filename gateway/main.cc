@@ -62,29 +62,30 @@ int Run() {
     std::ofstream(tmp) << port << "\n";
     std::rename(tmp.c_str(), config->port_file.c_str());
   }
-  log.Write(LogLevel::kInfo,
-            std::move(JsonLine(absl::Now(), LogLevel::kInfo, "listening")
-                          .Add("listen", config->listen)
-                          .Add("port", port)
-                          .Add("tls", !config->tls_cert_file.empty())
-                          .Add("client_certificates",
-                               !config->tls_client_ca_file.empty())
-                          .Add("health_port", server->health_port())
-                          .Add("metrics_port", server->metrics_port())
-                          .Add("upstream", config->maesn_base_url)
-                          .Add("api_key_configured",
-                               !config->maesn_api_key.empty())));
+  log.Write(
+      LogLevel::kInfo,
+      std::move(
+          JsonLine(absl::Now(), LogLevel::kInfo, "listening")
+              .Add("listen", config->listen)
+              .Add("port", port)
+              .Add("tls", !config->tls_cert_file.empty())
+              .Add("client_certificates", !config->tls_client_ca_file.empty())
+              .Add("health_port", server->health_port())
+              .Add("metrics_port", server->metrics_port())
+              .Add("upstream", config->maesn_base_url)
+              .Add("api_key_configured", !config->maesn_api_key.empty())));
 
   int sig = 0;
   sigwait(&signals, &sig);
   const absl::Time signalled = absl::Now();
-  log.Write(LogLevel::kInfo,
-            std::move(JsonLine(signalled, LogLevel::kInfo, "draining")
-                          .Add("signal", sig)
-                          .Add("drain_delay_ms", absl::ToInt64Milliseconds(
-                                                     config->drain_delay))
-                          .Add("shutdown_grace_ms", absl::ToInt64Milliseconds(
-                                                        config->shutdown_grace))));
+  log.Write(
+      LogLevel::kInfo,
+      std::move(JsonLine(signalled, LogLevel::kInfo, "draining")
+                    .Add("signal", sig)
+                    .Add("drain_delay_ms",
+                         absl::ToInt64Milliseconds(config->drain_delay))
+                    .Add("shutdown_grace_ms",
+                         absl::ToInt64Milliseconds(config->shutdown_grace))));
 
   absl::Notification stopped;
   std::thread stopper([&] {

@@ -107,8 +107,9 @@ Metrics::Metrics()
   upstream_requests_ =
       &prometheus::BuildCounter()
            .Name("maesn_upstream_requests_total")
-           .Help("HTTP requests to Maesn, by operation and HTTP status "
-                 "(\"none\": no response arrived).")
+           .Help(
+               "HTTP requests to Maesn, by operation and HTTP status "
+               "(\"none\": no response arrived).")
            .Register(*registry_);
   upstream_seconds_ =
       &prometheus::BuildHistogram()
@@ -118,8 +119,9 @@ Metrics::Metrics()
   upstream_retries_ =
       &prometheus::BuildCounter()
            .Name("maesn_upstream_retries_total")
-           .Help("Retries of idempotent Maesn reads after a transient "
-                 "failure.")
+           .Help(
+               "Retries of idempotent Maesn reads after a transient "
+               "failure.")
            .Register(*registry_);
 }
 
@@ -193,16 +195,15 @@ absl::Status Metrics::Serve(const std::string& listen) {
     exposer->RegisterCollectable(callbacks_);
     const auto ports = exposer->GetListeningPorts();
     if (ports.empty()) {
-      return absl::UnavailableError(absl::StrCat(
-          "METRICS_LISTEN ", listen, " could not be bound"));
+      return absl::UnavailableError(
+          absl::StrCat("METRICS_LISTEN ", listen, " could not be bound"));
     }
     port_ = ports.front();
     exposer_ = std::move(exposer);
   } catch (const std::exception& e) {
-    return absl::UnavailableError(
-        absl::StrCat("METRICS_LISTEN ", listen,
-                     " could not be bound (in use or not a local address): ",
-                     e.what()));
+    return absl::UnavailableError(absl::StrCat(
+        "METRICS_LISTEN ", listen,
+        " could not be bound (in use or not a local address): ", e.what()));
   }
   return absl::OkStatus();
 }

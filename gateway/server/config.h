@@ -36,9 +36,11 @@ struct GatewayConfig {
   std::string log_level = "info";               // LOG_LEVEL
   // SIGTERM: health NOT_SERVING at once, keep serving for drain_delay, then
   // stop accepting and give calls in flight shutdown_grace to finish.
-  absl::Duration drain_delay = absl::Seconds(5);      // GATEWAY_DRAIN_DELAY_MS
-  absl::Duration shutdown_grace = absl::Seconds(20);  // GATEWAY_SHUTDOWN_GRACE_MS
-  absl::Duration keepalive_time = absl::Seconds(60);  // GATEWAY_KEEPALIVE_TIME_MS
+  absl::Duration drain_delay = absl::Seconds(5);  // GATEWAY_DRAIN_DELAY_MS
+  absl::Duration shutdown_grace =
+      absl::Seconds(20);  // GATEWAY_SHUTDOWN_GRACE_MS
+  absl::Duration keepalive_time =
+      absl::Seconds(60);  // GATEWAY_KEEPALIVE_TIME_MS
   absl::Duration keepalive_timeout =
       absl::Seconds(20);  // GATEWAY_KEEPALIVE_TIMEOUT_MS
   absl::Duration min_client_ping_interval =

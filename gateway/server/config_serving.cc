@@ -66,7 +66,8 @@ absl::Status ReadServingConfig(const EnvLookup& getenv, GatewayConfig& c) {
   str("GATEWAY_TLS_CLIENT_CA_FILE", &c.tls_client_ca_file);
 
   if (!c.health_listen.empty()) {
-    if (auto s = ValidateListenAddress("GATEWAY_HEALTH_LISTEN", c.health_listen);
+    if (auto s =
+            ValidateListenAddress("GATEWAY_HEALTH_LISTEN", c.health_listen);
         !s.ok()) {
       return s;
     }
@@ -97,8 +98,8 @@ absl::Status ReadServingConfig(const EnvLookup& getenv, GatewayConfig& c) {
                       &c.keepalive_timeout),
            ReadMillis(getenv, "GATEWAY_MIN_CLIENT_PING_INTERVAL_MS", 100,
                       24 * kHour, &c.min_client_ping_interval),
-           ReadMillis(getenv, "GATEWAY_MAX_CONNECTION_AGE_MS", 0, 30 * 24 * kHour,
-                      &c.max_connection_age),
+           ReadMillis(getenv, "GATEWAY_MAX_CONNECTION_AGE_MS", 0,
+                      30 * 24 * kHour, &c.max_connection_age),
            ReadMillis(getenv, "GATEWAY_MAX_CONNECTION_AGE_GRACE_MS", 0,
                       24 * kHour, &c.max_connection_age_grace),
        }) {
@@ -121,9 +122,10 @@ absl::Status ReadServingConfig(const EnvLookup& getenv, GatewayConfig& c) {
                "needs GATEWAY_TLS_CERT_FILE and GATEWAY_TLS_KEY_FILE (client "
                "certificates are only checked over TLS)");
   }
-  for (auto s : {Readable("GATEWAY_TLS_CERT_FILE", c.tls_cert_file),
-                 Readable("GATEWAY_TLS_KEY_FILE", c.tls_key_file),
-                 Readable("GATEWAY_TLS_CLIENT_CA_FILE", c.tls_client_ca_file)}) {
+  for (auto s :
+       {Readable("GATEWAY_TLS_CERT_FILE", c.tls_cert_file),
+        Readable("GATEWAY_TLS_KEY_FILE", c.tls_key_file),
+        Readable("GATEWAY_TLS_CLIENT_CA_FILE", c.tls_client_ca_file)}) {
     if (!s.ok()) return s;
   }
   return absl::OkStatus();

@@ -159,9 +159,9 @@ grpc::ServerUnaryReactor* HealthService::Check(
   auto* reactor = context->DefaultReactor();
   const auto status = state_->Get(request->service());
   if (status == HealthCheckResponse::SERVICE_UNKNOWN) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::NOT_FOUND,
-                                 "unknown service: " +
-                                     request->service().substr(0, 200)));
+    reactor->Finish(
+        grpc::Status(grpc::StatusCode::NOT_FOUND,
+                     "unknown service: " + request->service().substr(0, 200)));
     return reactor;
   }
   response->set_status(status);

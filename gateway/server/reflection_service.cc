@@ -89,7 +89,8 @@ void Answer(const ReflectionCatalog& catalog, const Request& req,
       SendFileAndDeps(catalog, req.file_by_filename(), resp);
       return;
     case Request::kFileContainingSymbol: {
-      const std::string file = FileOfSymbol(catalog, req.file_containing_symbol());
+      const std::string file =
+          FileOfSymbol(catalog, req.file_containing_symbol());
       if (file.empty()) {
         Error(resp, grpc::StatusCode::NOT_FOUND,
               absl::StrCat("symbol not found: ",
@@ -104,13 +105,13 @@ void Answer(const ReflectionCatalog& catalog, const Request& req,
       const pb::Descriptor* type =
           pool.FindMessageTypeByName(ext.containing_type());
       const pb::FieldDescriptor* field =
-          type == nullptr ? nullptr
-                          : pool.FindExtensionByNumber(type, ext.extension_number());
+          type == nullptr
+              ? nullptr
+              : pool.FindExtensionByNumber(type, ext.extension_number());
       if (field == nullptr) {
         Error(resp, grpc::StatusCode::NOT_FOUND,
               absl::StrCat("extension ", ext.extension_number(), " of ",
-                           ext.containing_type().substr(0, 200),
-                           " not found"));
+                           ext.containing_type().substr(0, 200), " not found"));
         return;
       }
       SendFileAndDeps(catalog, field->file()->name(), resp);

@@ -73,8 +73,9 @@ void ConnectionArguments(const GatewayConfig& config,
   // Clients may ping idle connections (watch streams wait long), but not
   // more often than this.
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
-                             Millis(config.min_client_ping_interval));
+  builder.AddChannelArgument(
+      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+      Millis(config.min_client_ping_interval));
   if (config.max_connection_age > absl::ZeroDuration()) {
     builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
                                Millis(config.max_connection_age));
@@ -126,8 +127,8 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   RetryPolicy retry;
   retry.max_attempts = config.retry_max_attempts;
   s->connection_ = std::make_shared<MaesnConnection>(
-      std::make_shared<HttpsMaesnStub>(s->transport_, s->metrics_.get()),
-      retry, deps.clock, s->metrics_.get());
+      std::make_shared<HttpsMaesnStub>(s->transport_, s->metrics_.get()), retry,
+      deps.clock, s->metrics_.get());
   s->env_.executor = s->executor_.get();
   s->env_.default_api_key = config.maesn_api_key;
   s->env_.observer = &s->observers_;
@@ -149,8 +150,8 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   s->reflection_catalog_ = *std::move(catalog);
   s->services_.push_back(
       std::make_unique<ReflectionServiceV1>(s->reflection_catalog_.get()));
-  s->services_.push_back(std::make_unique<ReflectionServiceV1Alpha>(
-      s->reflection_catalog_.get()));
+  s->services_.push_back(
+      std::make_unique<ReflectionServiceV1Alpha>(s->reflection_catalog_.get()));
 
   Executor* executor = s->executor_.get();
   s->metrics_->RegisterGauge(
@@ -241,7 +242,8 @@ void GatewayServer::Shutdown(absl::Time deadline) {
   // for its calls: health watches now (task watches go the same way).
   health_.EndWatches();
   server_->Shutdown(absl::ToChronoTime(deadline));
-  if (health_server_ != nullptr) health_server_->Shutdown(absl::ToChronoTime(deadline));
+  if (health_server_ != nullptr)
+    health_server_->Shutdown(absl::ToChronoTime(deadline));
   executor_->Shutdown();
 }
 

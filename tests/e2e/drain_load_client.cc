@@ -58,7 +58,8 @@ ABSL_FLAG(bool, expect_refusals, true,
           "be UNAVAILABLE. Off: every call must succeed (the other gateways "
           "take over) and callers run until --stop_file exists.");
 ABSL_FLAG(std::string, stop_file, "", "Callers stop once this file exists.");
-ABSL_FLAG(std::string, id_prefix, "drain", "x-request-id prefix (unique per run).");
+ABSL_FLAG(std::string, id_prefix, "drain",
+          "x-request-id prefix (unique per run).");
 
 namespace {
 
@@ -114,9 +115,9 @@ int main(int argc, char** argv) {
   grpc::ChannelArguments args;
   args.SetInt("grpc.use_local_subchannel_pool", 1);
   const std::string health_target = absl::GetFlag(FLAGS_health_target);
-  auto health_channel = grpc::CreateCustomChannel(
-      health_target.empty() ? target : health_target,
-      grpc::InsecureChannelCredentials(), args);
+  auto health_channel =
+      grpc::CreateCustomChannel(health_target.empty() ? target : health_target,
+                                grpc::InsecureChannelCredentials(), args);
   auto health = grpc::health::v1::Health::NewStub(health_channel);
   grpc::ClientContext watch_ctx;
   std::thread watcher([&] {
@@ -200,8 +201,9 @@ int main(int argc, char** argv) {
     }
   }
 
-  int ok = 0, refused = 0, other = 0, cancelled_unprocessed = 0, ok_not_upstream = 0, ok_duplicated = 0,
-      refused_upstream = 0, served_during_drain = 0;
+  int ok = 0, refused = 0, other = 0, cancelled_unprocessed = 0,
+      ok_not_upstream = 0, ok_duplicated = 0, refused_upstream = 0,
+      served_during_drain = 0;
   int64_t first_refused_ms = 0, last_ok_start_ms = 0;
   for (const Call& c : calls) {
     const int seen = upstream.count(c.id) ? upstream[c.id] : 0;
@@ -244,8 +246,8 @@ int main(int argc, char** argv) {
 
   std::cout << "calls: " << calls.size() << " (OK " << ok
             << ", UNAVAILABLE/refused " << refused
-            << ", CANCELLED before reaching the gateway " << cancelled_unprocessed
-            << ", other " << other << ")\n"
+            << ", CANCELLED before reaching the gateway "
+            << cancelled_unprocessed << ", other " << other << ")\n"
             << "health NOT_SERVING after SIGTERM: "
             << (not_serving_ms ? not_serving_ms - sigterm_ms : -1) << " ms\n"
             << "calls started and served during the drain delay: "
@@ -286,7 +288,8 @@ int main(int argc, char** argv) {
     return Fail("calls were refused before the drain delay ended");
   }
   if (in_flight_ok == 0) {
-    return Fail("no call was in flight when accepting stopped (no drain shown)");
+    return Fail(
+        "no call was in flight when accepting stopped (no drain shown)");
   }
   std::cout << "PASS" << std::endl;
   return 0;

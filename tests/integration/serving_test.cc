@@ -2,9 +2,9 @@
 // the per-RPC log, request ids and trace context, TLS and mTLS on the gRPC
 // port, and server reflection with the proto comments.
 
+#include <gmock/gmock.h>
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/descriptor.pb.h>
-#include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -94,7 +94,8 @@ class ServingTest : public GatewayFixture {
   HealthCheckResponse::ServingStatus Check(const std::string& service,
                                            grpc::Status* status = nullptr) {
     grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(5));
     HealthCheckRequest req;
     req.set_service(service);
     HealthCheckResponse resp;
@@ -294,8 +295,8 @@ TEST_F(ServingTest, MetricsAreServedAndHoldNoCredential) {
   EXPECT_THAT(text,
               HasSubstr("grpc_server_handled_total{grpc_code=\"NOT_FOUND\"," +
                         labels + "} 1"));
-  EXPECT_THAT(text,
-              HasSubstr("grpc_server_handling_seconds_count{" + labels + "} 2"));
+  EXPECT_THAT(
+      text, HasSubstr("grpc_server_handling_seconds_count{" + labels + "} 2"));
   EXPECT_THAT(text, HasSubstr("maesn_upstream_requests_total{http_status="
                               "\"503\",operation=\"getInvoice\"} 1"));
   EXPECT_THAT(text, HasSubstr("maesn_upstream_requests_total{http_status="
@@ -392,8 +393,7 @@ sim::TlsFiles MakeClientCert(const std::string& dir) {
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
   X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
-  for (auto [nid, value] :
-       std::vector<std::pair<int, const char*>>{
+  for (auto [nid, value] : std::vector<std::pair<int, const char*>>{
            {NID_basic_constraints, "critical,CA:TRUE"},
            {NID_key_usage, "critical,digitalSignature,keyCertSign"},
            {NID_ext_key_usage, "clientAuth"}}) {
@@ -467,9 +467,9 @@ TEST_F(GatewayTlsTest, MutualTlsRequiresAClientCertificate) {
 
   // The kubelet probes the plaintext health-only listener.
   ASSERT_GT(gateway_->health_port(), 0);
-  auto probe = grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", gateway_->health_port()),
-      grpc::InsecureChannelCredentials());
+  auto probe =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", gateway_->health_port()),
+                          grpc::InsecureChannelCredentials());
   health_ = grpc::health::v1::Health::NewStub(probe);
   EXPECT_EQ(Check(""), HealthCheckResponse::SERVING);
   EXPECT_EQ(Check("maesn.accounting.v1.InvoiceService"),
@@ -480,7 +480,8 @@ TEST_F(GatewayTlsTest, MutualTlsRequiresAClientCertificate) {
   EXPECT_EQ(Check(""), HealthCheckResponse::NOT_SERVING);
 }
 
-// --- Reflection ---------------------------------------------------------------
+// --- Reflection
+// ---------------------------------------------------------------
 
 // Asks one reflection question over a fresh stream.
 template <typename Stub, typename Request, typename Response>
@@ -534,13 +535,13 @@ void CheckReflection(std::shared_ptr<grpc::Channel> channel) {
   for (const auto& s : services.list_services_response().service()) {
     names.push_back(s.name());
   }
-  EXPECT_THAT(names, ::testing::IsSupersetOf(
-                         {"maesn.accounting.v1.InvoiceService",
-                          "maesn.accounting.v1.BillService",
-                          "maesn.accounting.v1.TaskService",
-                          "grpc.health.v1.Health",
-                          "grpc.reflection.v1.ServerReflection",
-                          "grpc.reflection.v1alpha.ServerReflection"}));
+  EXPECT_THAT(
+      names,
+      ::testing::IsSupersetOf(
+          {"maesn.accounting.v1.InvoiceService",
+           "maesn.accounting.v1.BillService", "maesn.accounting.v1.TaskService",
+           "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
+           "grpc.reflection.v1alpha.ServerReflection"}));
 
   Request by_symbol;
   by_symbol.set_file_containing_symbol("maesn.accounting.v1.InvoiceService");

@@ -53,7 +53,8 @@ TEST(JsonStringTest, KeepsUtf8AndReplacesInvalidBytes) {
   // Whatever the bytes, the result parses as JSON.
   std::string all;
   for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
-  EXPECT_FALSE(nlohmann::json::parse(Quoted(all), nullptr, false).is_discarded());
+  EXPECT_FALSE(
+      nlohmann::json::parse(Quoted(all), nullptr, false).is_discarded());
 }
 
 TEST(LogLevelTest, ParsesNamesAndRanksCodes) {

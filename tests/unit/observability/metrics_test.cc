@@ -41,8 +41,8 @@ TEST(MetricsTest, CountsRpcsByServiceMethodAndCode) {
   EXPECT_THAT(text,
               HasSubstr("grpc_server_handled_total{grpc_code=\"NOT_FOUND\"," +
                         labels + "} 1"));
-  EXPECT_THAT(text,
-              HasSubstr("grpc_server_handling_seconds_count{" + labels + "} 2"));
+  EXPECT_THAT(
+      text, HasSubstr("grpc_server_handling_seconds_count{" + labels + "} 2"));
   EXPECT_THAT(text, HasSubstr("grpc_server_handling_seconds_bucket{" + labels +
                               ",le=\"0.05\"} 1"));
   EXPECT_THAT(text, HasSubstr("grpc_server_handling_seconds_bucket{" + labels +
@@ -100,9 +100,9 @@ TEST(MetricsTest, ServesTextFormatOverHttp) {
   // A second server on the same port cannot start; the error names the
   // variable.
   Metrics other;
-  EXPECT_THAT(other.Serve("127.0.0.1:" + std::to_string(m.port())),
-              StatusIs(absl::StatusCode::kUnavailable,
-                       HasSubstr("METRICS_LISTEN")));
+  EXPECT_THAT(
+      other.Serve("127.0.0.1:" + std::to_string(m.port())),
+      StatusIs(absl::StatusCode::kUnavailable, HasSubstr("METRICS_LISTEN")));
 }
 
 }  // namespace

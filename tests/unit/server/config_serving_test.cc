@@ -72,9 +72,8 @@ struct Bad {
 class BadServingConfigTest : public ::testing::TestWithParam<Bad> {};
 
 TEST_P(BadServingConfigTest, NamesTheVariable) {
-  EXPECT_THAT(Load(GetParam().env),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr(GetParam().names)));
+  EXPECT_THAT(Load(GetParam().env), StatusIs(absl::StatusCode::kInvalidArgument,
+                                             HasSubstr(GetParam().names)));
 }
 
 INSTANTIATE_TEST_SUITE_P(
