@@ -15,13 +15,13 @@ class HealthWatchReactor final
  public:
   HealthWatchReactor(HealthState* state, std::string service)
       : state_(state), service_(std::move(service)) {
+    // Registers and sends the current status under the state's lock, so
+    // no change can overtake it.
     if (!state_->AddWatcher(this)) {
       registered_ = false;
       Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
                           "the server is shutting down"));
-      return;
     }
-    Notify(state_->Get(service_));
   }
 
   const std::string& service() const { return service_; }
@@ -144,6 +144,9 @@ bool HealthState::AddWatcher(HealthWatchReactor* watcher) {
   absl::MutexLock lock(&mu_);
   if (watches_ended_) return false;
   watchers_.insert(watcher);
+  auto it = status_.find(watcher->service());
+  watcher->Notify(it == status_.end() ? HealthCheckResponse::SERVICE_UNKNOWN
+                                      : it->second);
   return true;
 }
 

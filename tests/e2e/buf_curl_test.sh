@@ -15,6 +15,11 @@ for s in maesn.accounting.v1.InvoiceService maesn.accounting.v1.BillService \
   grep -qx "$s" <<<"$services" || fail "service $s not listed: $services"
 done
 
+# buf asks grpc.reflection.v1 first; the gateway answers it (no fallback).
+verbose=$(curl_grpc -v --list-services "$url" 2>&1)
+grep -q 'POST /grpc.reflection.v1.ServerReflection/' <<<"$verbose" || fail "no v1 reflection: $verbose"
+if grep -q 'POST /grpc.reflection.v1alpha' <<<"$verbose"; then fail "buf fell back to v1alpha: $verbose"; fi
+
 methods=$(curl_grpc --list-methods "$url")
 for m in maesn.accounting.v1.InvoiceService/GetInvoice \
          maesn.accounting.v1.BillService/GetBill \

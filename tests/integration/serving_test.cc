@@ -216,7 +216,7 @@ TEST_F(ServingTest, GraceCancelsACallThatRunsTooLong) {
   arrived_.WaitForNotification();
   const absl::Time start = absl::Now();
   std::thread drainer(
-      [&] { gateway_->Drain(absl::ZeroDuration(), absl::Milliseconds(500)); });
+      [&] { gateway_->Drain(absl::ZeroDuration(), absl::Seconds(1)); });
   caller.join();
   const absl::Duration cut_after = absl::Now() - start;
   // gRPC cancels the calls still running at the deadline; the caller gets a
@@ -225,8 +225,8 @@ TEST_F(ServingTest, GraceCancelsACallThatRunsTooLong) {
               ::testing::AnyOf(grpc::StatusCode::UNAVAILABLE,
                                grpc::StatusCode::CANCELLED));
   // Cancelled before the grace ends (a tenth of it is kept as a margin).
-  EXPECT_LT(cut_after, absl::Milliseconds(500));
-  EXPECT_GE(cut_after, absl::Milliseconds(400));
+  EXPECT_LT(cut_after, absl::Seconds(1));
+  EXPECT_GE(cut_after, absl::Milliseconds(850));
   Release();  // the worker waiting on Maesn can finish; the drain returns
   drainer.join();
 }
@@ -431,8 +431,13 @@ class GatewayTlsTest : public ServingTest {
       o.pem_private_key = ReadAll(client_cert_.key_file);
       o.pem_cert_chain = ReadAll(client_cert_.cert_file);
     }
-    return grpc::CreateChannel(absl::StrCat("localhost:", gateway_->port()),
-                               grpc::SslCredentials(o));
+    // An address, not "localhost": name resolution would go through c-ares
+    // (which LeakSanitizer flags); the certificate name is checked anyway.
+    grpc::ChannelArguments args;
+    args.SetSslTargetNameOverride("localhost");
+    return grpc::CreateCustomChannel(
+        absl::StrCat("127.0.0.1:", gateway_->port()), grpc::SslCredentials(o),
+        args);
   }
 
   grpc::StatusCode CallOver(std::shared_ptr<grpc::Channel> channel) {
