@@ -41,5 +41,9 @@ if ((${#missing[@]})); then
 fi
 
 if [[ ! -x node_modules/.bin/buf ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm ci` refuses a lock without entries for other platforms' optional
+  # packages (buf's), which some registries leave out; `npm install
+  # --no-save` then installs the same locked versions without touching it.
+  npm ci --no-audit --no-fund --loglevel=error \
+    || npm install --no-save --no-audit --no-fund --loglevel=error
 fi
