@@ -43,6 +43,10 @@ else
 fi
 
 export GATEWAY_LISTEN="${GATEWAY_LISTEN:-127.0.0.1:50051}" GATEWAY_PORT_FILE="$work/gateway.port"
+# No load balancer to wait for on a workstation: stop at once on Ctrl-C, and
+# keep the metrics endpoint on loopback.
+export GATEWAY_DRAIN_DELAY_MS="${GATEWAY_DRAIN_DELAY_MS:-0}"
+export METRICS_LISTEN="${METRICS_LISTEN:-127.0.0.1:9090}"
 build-release/gateway/maesn-gateway &
 pids+=($!)
 wait_for_file "$work/gateway.port" "${pids[-1]}"

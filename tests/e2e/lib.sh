@@ -38,7 +38,7 @@ e2e_start() {
   SIM_PORT=$(sed -E 's/.*"port":([0-9]+).*/\1/' "$E2E_WORK/sim.json")
   env GATEWAY_LISTEN=127.0.0.1:0 GATEWAY_PORT_FILE="$E2E_WORK/gw.port" \
     MAESN_BASE_URL="$SIM_URL" MAESN_CA_FILE="$SIM_CA" MAESN_API_KEY=sim-api-key \
-    METRICS_LISTEN=127.0.0.1:0 "$@" "$build/gateway/maesn-gateway" >"$E2E_WORK/gateway.log" 2>&1 &
+    METRICS_LISTEN=127.0.0.1:0 GATEWAY_DRAIN_DELAY_MS=0 "$@" "$build/gateway/maesn-gateway" >"$E2E_WORK/gateway.log" 2>&1 &
   GATEWAY_PID=$!
   E2E_PIDS+=($GATEWAY_PID)
   e2e_wait_file "$E2E_WORK/gw.port" "$GATEWAY_PID"
