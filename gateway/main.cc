@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <time.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -94,9 +95,13 @@ int Run() {
   });
   // Waits for the drain; a second signal ends the drain delay early. The
   // process never outlives drain delay + grace, even if an upstream request
-  // ignores its cancellation.
-  const absl::Time hard_stop =
-      signalled + config->drain_delay + config->shutdown_grace;
+  // ignores its cancellation: gRPC cancels what still runs a margin before
+  // the grace ends (GatewayServer::Drain), and the process leaves half a
+  // margin before it ends.
+  const absl::Duration margin =
+      std::min(config->shutdown_grace / 10, absl::Seconds(1));
+  const absl::Time hard_stop = signalled + config->drain_delay +
+                               config->shutdown_grace - margin / 2;
   bool skipped = false;
   while (!stopped.WaitForNotificationWithTimeout(absl::Milliseconds(20))) {
     if (absl::Now() >= hard_stop) {
