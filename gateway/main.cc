@@ -100,8 +100,8 @@ int Run() {
   // margin before it ends.
   const absl::Duration margin =
       std::min(config->shutdown_grace / 10, absl::Seconds(1));
-  const absl::Time hard_stop = signalled + config->drain_delay +
-                               config->shutdown_grace - margin / 2;
+  const absl::Time hard_stop =
+      signalled + config->drain_delay + config->shutdown_grace - margin / 2;
   bool skipped = false;
   while (!stopped.WaitForNotificationWithTimeout(absl::Milliseconds(20))) {
     if (absl::Now() >= hard_stop) {
