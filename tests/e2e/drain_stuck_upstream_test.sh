@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # e2e: SIGTERM while Maesn does not answer. A call waits on an upstream that
-# takes 10 s; the gateway (drain delay 0, grace 2 s) must still answer the
+# takes 10 s; the gateway (drain delay 0, grace 4 s) must still answer the
 # caller with a status and exit 0 before the grace ends. Prints the figures.
 # Usage: drain_stuck_upstream_test.sh <build dir> <buf binary>
 source "$(dirname "$0")/lib.sh"
 build=$1 buf=$2
 [[ -x "$buf" ]] || fail "buf not found at $buf (run scripts/install-deps.sh)"
-grace_ms=2000
+grace_ms=4000
 E2E_SIM_ARGS=(--latency-ms 10000)
 e2e_start "$build" GATEWAY_DRAIN_DELAY_MS=0 GATEWAY_SHUTDOWN_GRACE_MS=$grace_ms
 
