@@ -106,9 +106,9 @@ int Run() {
   while (!stopped.WaitForNotificationWithTimeout(absl::Milliseconds(20))) {
     if (absl::Now() >= hard_stop) {
       log.Write(LogLevel::kWarn,
-                std::move(JsonLine(absl::Now(), LogLevel::kWarn,
-                                   "shutdown grace ended with work still "
-                                   "running; exiting")));
+                JsonLine(absl::Now(), LogLevel::kWarn,
+                         "shutdown grace ended with work still running; "
+                         "exiting"));
       std::fflush(stdout);
       std::_Exit(0);
     }

@@ -45,7 +45,10 @@ grpc::Status ToGrpcStatus(const absl::Status& in,
   if (in.ok()) return grpc::Status::OK;
   absl::Status status = in;
   if (ErrorReason(status).empty()) {
-    status = WithErrorInfo(std::move(status), DefaultReason(status.code()));
+    // The reason first: argument order is unspecified, and clang moves
+    // `status` away before reading its code.
+    const char* reason = DefaultReason(status.code());
+    status = WithErrorInfo(std::move(status), reason);
   }
   std::string message(status.message());
   if (credentials != nullptr) {
