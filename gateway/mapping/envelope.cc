@@ -6,6 +6,7 @@
 #include "gateway/common/errors.h"
 #include "gateway/mapping/envelope_internal.h"
 #include "gateway/mapping/json_proto.h"
+#include "gateway/mapping/json_stream_reader.h"
 #include "google/protobuf/descriptor.h"
 
 namespace maesn::gateway::mapping {
@@ -59,6 +60,21 @@ absl::Status ParseRecordResponse(absl::string_view body,
                                  v1::ResponseMeta& meta,
                                  google::protobuf::Struct* raw_data,
                                  absl::string_view record_path) {
+  // The fast path reads the common documents without building a JSON tree
+  // and gives exactly what the tree reader gives; anything else is read by
+  // the tree reader.
+  if (internal::StreamRecordResponse(body, record, meta, raw_data,
+                                     record_path)) {
+    return absl::OkStatus();
+  }
+  return internal::ParseRecordResponseTree(body, record, meta, raw_data,
+                                           record_path);
+}
+
+absl::Status internal::ParseRecordResponseTree(
+    absl::string_view body, google::protobuf::Message& record,
+    v1::ResponseMeta& meta, google::protobuf::Struct* raw_data,
+    absl::string_view record_path) {
   auto env = internal::ParseEnvelope(body);
   if (!env.ok()) return env.status();
   internal::ReadMeta(*env, meta);

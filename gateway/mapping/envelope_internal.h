@@ -7,6 +7,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "gateway/common/v1.h"
+#include "google/protobuf/message.h"
+#include "google/protobuf/struct.pb.h"
 #include "maesn/accounting/v1/common.pb.h"
 
 namespace maesn::gateway::mapping::internal {
@@ -16,6 +18,15 @@ absl::StatusOr<nlohmann::json> ParseEnvelope(absl::string_view body);
 
 // Reads `meta` (warnings, pagination) of the envelope into `meta`.
 void ReadMeta(const nlohmann::json& envelope, v1::ResponseMeta& meta);
+
+// ParseRecordResponse reading through a JSON tree: the reference reader,
+// used for every document the streaming reader (json_stream_reader.h) does
+// not take.
+absl::Status ParseRecordResponseTree(absl::string_view body,
+                                     google::protobuf::Message& record,
+                                     v1::ResponseMeta& meta,
+                                     google::protobuf::Struct* raw_data,
+                                     absl::string_view record_path);
 
 // The INTERNAL/INVALID_UPSTREAM_RESPONSE error used by the mapping layer.
 absl::Status InvalidResponse(absl::string_view what);

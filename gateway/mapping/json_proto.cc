@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "gateway/common/errors.h"
+#include "gateway/mapping/json_proto_internal.h"
 #include "gateway/mapping/time_format.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -86,13 +87,11 @@ absl::string_view MaesnSpelling(const EnumValueDescriptor& v,
 void SetTime(Message& ts, absl::Time t) {
   const Reflection* r = ts.GetReflection();
   const Descriptor* d = ts.GetDescriptor();
-  const int64_t nanos = absl::ToUnixNanos(t);
-  int64_t secs = absl::ToUnixSeconds(t);
-  int64_t frac = nanos - secs * 1000000000;
-  if (frac < 0) {
-    frac += 1000000000;
-    --secs;
-  }
+  // Seconds rounded down and the nanoseconds after them, for any year
+  // (nanoseconds since 1970 would overflow beyond 2262).
+  const int64_t secs = absl::ToUnixSeconds(t);
+  const int64_t frac =
+      absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(secs));
   r->SetInt64(&ts, d->FindFieldByNumber(1), secs);
   r->SetInt32(&ts, d->FindFieldByNumber(2), static_cast<int32_t>(frac));
 }
@@ -543,4 +542,23 @@ int EnumFromMaesn(const EnumDescriptor& type, absl::string_view text) {
   return -1;
 }
 
+namespace internal {
+
+void ReadFieldValue(const Json& json, Message& message,
+                    const FieldDescriptor& field, bool repeated,
+                    const FieldPath& path, Warnings& warnings) {
+  ReadValue(json, message, field, repeated, path, warnings);
+}
+
+absl::string_view AliasedProperty(const Descriptor& message,
+                                  absl::string_view key) {
+  for (const Alias& a : kAliases) {
+    if (a.alias == key && a.message == message.full_name()) {
+      return a.canonical;
+    }
+  }
+  return {};
+}
+
+}  // namespace internal
 }  // namespace maesn::gateway::mapping
