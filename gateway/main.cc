@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "gateway/observability/json_log.h"
@@ -33,6 +34,12 @@ using maesn::gateway::JsonLine;
 using maesn::gateway::LogLevel;
 
 int Run() {
+  // Debian builds Abseil without NDEBUG, which leaves absl::Mutex's lock
+  // order tracking on: a process-wide graph updated under one global lock
+  // on every Lock and Unlock of every mutex, i.e. a point of contention for
+  // all upstream workers. It is a debugging aid; tests (which do not run
+  // main) keep it.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   // Block the termination signals in every thread; main waits for them.
   sigset_t signals;
   sigemptyset(&signals);

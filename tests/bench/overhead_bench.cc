@@ -89,6 +89,9 @@ ABSL_FLAG(std::vector<std::string>, reuse_concurrency,
           std::vector<std::string>({"1", "64"}),
           "Concurrencies of the connection-reuse runs, comma-separated.");
 ABSL_FLAG(int, upstream_workers, 32, "UPSTREAM_WORKERS of the gateway.");
+ABSL_FLAG(bool, grpc_only, true,
+          "Also measure calls the gateway answers at once (no x-account-key): "
+          "the cost of the gRPC hop alone.");
 ABSL_FLAG(int, sim_threads, 256,
           "Simulator worker threads (each open keep-alive connection holds "
           "one).");
@@ -404,6 +407,35 @@ class GatewayCaller : public Caller {
   Expected expected_;
 };
 
+// The gRPC hop alone: a call without x-account-key, which the gateway
+// answers UNAUTHENTICATED at once on its gRPC thread, before any upstream
+// work. Its cost is the floor of any call through the gateway.
+class GrpcOnlyCaller : public Caller {
+ public:
+  explicit GrpcOnlyCaller(std::shared_ptr<grpc::Channel> channel)
+      : stub_(v1::InvoiceService::NewStub(std::move(channel))) {
+    request_.set_invoice_id("ABC123");
+  }
+
+  bool Call(std::string* error) override {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(30));
+    v1::GetInvoiceResponse response;
+    const grpc::Status status = stub_->GetInvoice(&ctx, request_, &response);
+    if (status.error_code() != grpc::StatusCode::UNAUTHENTICATED) {
+      *error = absl::StrCat("gRPC only: expected UNAUTHENTICATED, got ",
+                            status.error_code());
+      return false;
+    }
+    return true;
+  }
+
+ private:
+  std::unique_ptr<v1::InvoiceService::Stub> stub_;
+  v1::GetInvoiceRequest request_;
+};
+
 using CallerFactory = std::function<std::unique_ptr<Caller>()>;
 
 // ---------------------------------------------------------------------------
@@ -600,7 +632,8 @@ int Run() {
   const std::string load_before = ReadFile("/proc/loadavg");
   std::vector<double> startups;
   double rss_idle = 0, rss_after = 0, rss_peak = 0;
-  std::vector<PhaseResult> results;
+  std::vector<PhaseResult> results;  // direct, gateway per concurrency
+  std::vector<PhaseResult> floors;   // gRPC hop only per concurrency
   std::int64_t total_calls = 0, total_failures = 0;
   std::string first_error;
   auto account = [&](const PhaseResult& r) {
@@ -626,6 +659,9 @@ int Run() {
     const CallerFactory through = [&] {
       return std::make_unique<GatewayCaller>(channel, expected);
     };
+    const CallerFactory grpc_only = [&] {
+      return std::make_unique<GrpcOnlyCaller>(channel);
+    };
     for (int c : levels) {
       results.push_back(RunTimed("direct", c, direct,
                                  absl::GetFlag(FLAGS_warmup),
@@ -635,6 +671,12 @@ int Run() {
                                  absl::GetFlag(FLAGS_warmup),
                                  absl::GetFlag(FLAGS_duration), &gateway));
       account(results.back());
+      if (absl::GetFlag(FLAGS_grpc_only)) {
+        floors.push_back(RunTimed("gRPC hop only", c, grpc_only,
+                                  absl::GetFlag(FLAGS_warmup),
+                                  absl::GetFlag(FLAGS_duration), &gateway));
+        account(floors.back());
+      }
     }
     rss_after = gateway.RssMiB();
     rss_peak = gateway.PeakRssMiB();
@@ -682,7 +724,13 @@ int Run() {
       "| concurrency | path | calls | p50 µs | p99 µs | calls/s | "
       "gateway process CPU s / 1,000 calls | calling threads' CPU s / 1,000 "
       "calls |\n|---|---|---|---|---|---|---|---|\n");
-  for (const PhaseResult& r : results) {
+  std::vector<const PhaseResult*> rows;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    rows.push_back(&results[i]);
+    if (i % 2 == 1 && i / 2 < floors.size()) rows.push_back(&floors[i / 2]);
+  }
+  for (const PhaseResult* row : rows) {
+    const PhaseResult& r = *row;
     std::printf(
         "| %d | %s | %lld | %.1f | %.1f | %.0f | %s | %.3f |\n", r.concurrency,
         r.path.c_str(), static_cast<long long>(r.calls), r.Percentile(0.5),
