@@ -21,7 +21,35 @@ absl::Status InvalidResponse(absl::string_view what) {
       "INVALID_UPSTREAM_RESPONSE");
 }
 
+bool NestedDeeperThan(absl::string_view body, int limit) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    const char c = body[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
+
 absl::StatusOr<Json> ParseEnvelope(absl::string_view body) {
+  if (NestedDeeperThan(body, kMaxJsonNesting)) {
+    return InvalidResponse(absl::StrCat("it is nested more than ",
+                                        kMaxJsonNesting, " levels deep"));
+  }
   Json j = Json::parse(body.begin(), body.end(), nullptr,
                        /*allow_exceptions=*/false);
   if (j.is_discarded()) return InvalidResponse("the body is not valid JSON");

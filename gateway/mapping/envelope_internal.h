@@ -13,7 +13,18 @@
 
 namespace maesn::gateway::mapping::internal {
 
-// Parses `body` as a JSON object (the envelope) without throwing.
+// Maesn bodies nested deeper than this are refused as unusable: the JSON
+// library serialises (and the tree reader converts) values recursively, so
+// an answer nested a hundred thousand levels deep would overflow the stack.
+inline constexpr int kMaxJsonNesting = 128;
+
+// Whether `body` opens more than `limit` arrays/objects inside each other
+// (strings skipped; the text need not be valid JSON).
+bool NestedDeeperThan(absl::string_view body, int limit);
+
+// Parses `body` as a JSON object (the envelope) without throwing; fails
+// (InvalidResponse) when it is not one or is nested deeper than
+// kMaxJsonNesting.
 absl::StatusOr<nlohmann::json> ParseEnvelope(absl::string_view body);
 
 // Reads `meta` (warnings, pagination) of the envelope into `meta`.

@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
+#include "gateway/mapping/envelope_internal.h"
 
 namespace maesn::gateway {
 namespace {
@@ -76,9 +77,13 @@ void ReadViolations(const nlohmann::json& v, MaesnErrorBody& out) {
 
 MaesnErrorBody ParseMaesnErrorBody(absl::string_view body) {
   MaesnErrorBody out;
-  auto j = nlohmann::json::parse(body.begin(), body.end(), nullptr,
-                                 /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) {
+  // Too deep to walk safely (Text() recurses): taken as plain text.
+  const bool too_deep = mapping::internal::NestedDeeperThan(
+      body, mapping::internal::kMaxJsonNesting);
+  auto j = too_deep ? nlohmann::json()
+                    : nlohmann::json::parse(body.begin(), body.end(), nullptr,
+                                            /*allow_exceptions=*/false);
+  if (too_deep || j.is_discarded() || !j.is_object()) {
     out.message = Clean(body);
   } else {
     for (const char* key : {"message", "error", "detail", "title"}) {

@@ -14,6 +14,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "gateway/mapping/envelope_internal.h"
 #include "gateway/mapping/json_proto.h"
 #include "gateway/mapping/json_proto_internal.h"
 #include "gateway/mapping/time_format.h"
@@ -349,6 +350,7 @@ class StreamReader {
   bool binary(Json::binary_t& /*v*/) { return Fallback(); }  // not in JSON
 
   bool start_object(std::size_t /*elements*/) {
+    if (++nesting_ > kMaxJsonNesting) return Fallback();  // the tree reader
     if (skip_depth_ > 0) {
       ++skip_depth_;
       return true;
@@ -386,6 +388,7 @@ class StreamReader {
   }
 
   bool start_array(std::size_t /*elements*/) {
+    if (++nesting_ > kMaxJsonNesting) return Fallback();  // refuses it
     if (skip_depth_ > 0) {
       ++skip_depth_;
       return true;
@@ -447,6 +450,7 @@ class StreamReader {
   }
 
   bool end_object() {
+    --nesting_;
     if (skip_depth_ > 0) {
       --skip_depth_;
       return true;
@@ -464,6 +468,7 @@ class StreamReader {
   }
 
   bool end_array() {
+    --nesting_;
     if (skip_depth_ > 0) {
       --skip_depth_;
       return true;
@@ -849,6 +854,7 @@ class StreamReader {
   const MessagePlan* meta_plan_;
 
   std::vector<Frame> frames_;  // never beyond kMaxFrames: stable addresses
+  int nesting_ = 0;            // arrays and objects open
   int skip_depth_ = 0;         // > 0 while skipping a container
   bool capturing_ = false;     // building a JSON value for the tree reader
   int capture_depth_ = 0;

@@ -49,5 +49,13 @@ TEST(ErrorBodyTest, HtmlIsQuotedCleanAndShort) {
   EXPECT_LE(b.message.size(), 520u);
 }
 
+TEST(ErrorBodyTest, DeepNestingIsTextNotACrash) {
+  const std::string body = R"({"message": )" + std::string(100000, '[') +
+                           std::string(100000, ']') + "}";
+  auto b = ParseMaesnErrorBody(body);
+  EXPECT_LE(b.message.size(), 520u);
+  EXPECT_TRUE(b.violations.empty());
+}
+
 }  // namespace
 }  // namespace maesn::gateway

@@ -178,6 +178,34 @@ TEST(StreamRecordResponseTest, DatesBeyond2262KeepTheirSeconds) {
   EXPECT_EQ(got.invoice().due_date().nanos(), 500000000);
 }
 
+TEST(StreamRecordResponseTest, DeepNestingIsRefusedNotACrash) {
+  auto nested = [](int levels) {
+    return std::string(levels, '[') + std::string(levels, ']');
+  };
+  // Within the limit: read (a warning for the string field).
+  {
+    const std::string body = R"({"data": {"currency": )" + nested(100) +
+                             R"(, "x": )" + nested(120) + "}}";
+    auto both = ReadBoth(body, &v1::GetInvoiceResponse::mutable_invoice, true);
+    EXPECT_TRUE(both.took_stream);
+    ExpectSame(both, body);
+    EXPECT_THAT(both.stream_status, IsOk());
+  }
+  // Beyond it, anywhere in the body (deep enough to overflow the stack of a
+  // recursive walk): unusable, never a crash.
+  for (const std::string& body :
+       {R"({"data": {"currency": )" + nested(100000) + "}}",
+        R"({"data": {"invoiceId": "a"}, "rawData": )" + nested(100000) + "}",
+        R"({"data": {"a": )" + nested(200) + "}}",
+        R"({"meta": )" + nested(129) + R"(, "data": {}})"}) {
+    auto both = ReadBoth(body, &v1::GetInvoiceResponse::mutable_invoice, true);
+    EXPECT_FALSE(both.took_stream);
+    EXPECT_THAT(both.stream_status,
+                ::maesn::testing::StatusIs(absl::StatusCode::kInternal,
+                                           ::testing::HasSubstr("nested")));
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Random documents over the contract's record types: right and wrong types,
 // nulls, aliases, capitalised and unknown properties, duplicates, arrays
