@@ -27,7 +27,9 @@ frame="$E2E_WORK/get_invoice.frame"
 echo 'invoice_id: "ABC123"' | protoc -I "$root/proto" -I /usr/include \
   --encode=maesn.accounting.v1.GetInvoiceRequest maesn/accounting/v1/invoice.proto \
   >"$E2E_WORK/msg.bin" || fail "protoc --encode failed"
-{ printf '\x00'; printf '%08x' "$(stat -c%s "$E2E_WORK/msg.bin")" | xxd -r -p
+len=$(stat -c%s "$E2E_WORK/msg.bin")
+{ printf '\x00'
+  for shift in 24 16 8 0; do printf "$(printf '\\x%02x' $(((len >> shift) & 255)))"; done
   cat "$E2E_WORK/msg.bin"; } >"$frame"
 
 # One call in full: its status and the DATA bytes of one good answer.
