@@ -204,6 +204,10 @@ class GatewayProcess {
         "MAESN_CA_FILE=" + sim.ca_file(),
         std::string("MAESN_API_KEY=") + kApiKey,
         absl::StrCat("UPSTREAM_WORKERS=", workers),
+        // Defaults otherwise, but nothing to drain on loopback and no
+        // fixed metrics port.
+        "GATEWAY_DRAIN_DELAY_MS=0",
+        "METRICS_LISTEN=127.0.0.1:0",
     };
     std::vector<char*> envp;
     for (std::string& e : env) envp.push_back(e.data());
