@@ -100,4 +100,19 @@ absl::Status InvalidField(absl::string_view field,
                              {{std::string(field), std::string(description)}});
 }
 
+absl::Status InvalidFields(std::vector<FieldViolation> violations) {
+  if (violations.empty()) return absl::OkStatus();
+  std::string message =
+      absl::StrCat(violations[0].field, ": ", violations[0].description);
+  if (violations.size() > 1) {
+    absl::StrAppend(&message, " (and ", violations.size() - 1,
+                    " more field violation", violations.size() > 2 ? "s" : "",
+                    ")");
+  }
+  absl::Status s =
+      WithErrorInfo(absl::InvalidArgumentError(message), "INVALID_FIELD",
+                    {{"field", violations[0].field}});
+  return WithFieldViolations(std::move(s), std::move(violations));
+}
+
 }  // namespace maesn::gateway

@@ -56,6 +56,10 @@ bool RetryDelay(const absl::Status& status, absl::Duration* delay);
 // INVALID_ARGUMENT with one BadRequest field violation naming `field`.
 absl::Status InvalidField(absl::string_view field,
                           absl::string_view description);
+// INVALID_ARGUMENT with a BadRequest listing every violation (ErrorInfo
+// reason INVALID_FIELD); the message names the first one and counts the
+// rest. OK when `violations` is empty.
+absl::Status InvalidFields(std::vector<FieldViolation> violations);
 
 }  // namespace maesn::gateway
 

@@ -31,6 +31,51 @@ class HttpsMaesnStub final : public MaesnStub {
   absl::StatusOr<v1::GetTaskResponse> GetTask(
       CallContext& context, const v1::GetTaskRequest& request) override;
 
+  // Invoices, invoice lines, bills and bill lines beyond GetInvoice and
+  // GetBill: https_maesn_stub_invoice_bill.cc.
+  absl::StatusOr<v1::ListInvoicesResponse> ListInvoices(
+      CallContext& context, const v1::ListInvoicesRequest& request,
+      const PagePosition& page) override;
+  absl::StatusOr<v1::CreateInvoiceResponse> CreateInvoice(
+      CallContext& context, const v1::CreateInvoiceRequest& request) override;
+  absl::StatusOr<v1::UpdateInvoiceResponse> UpdateInvoice(
+      CallContext& context, const v1::UpdateInvoiceRequest& request) override;
+  absl::StatusOr<v1::GetInvoiceDocumentResponse> GetInvoiceDocument(
+      CallContext& context,
+      const v1::GetInvoiceDocumentRequest& request) override;
+  absl::StatusOr<v1::ListInvoiceLineItemsResponse> ListInvoiceLineItems(
+      CallContext& context, const v1::ListInvoiceLineItemsRequest& request,
+      const PagePosition& page) override;
+  absl::StatusOr<v1::GetInvoiceLineItemResponse> GetInvoiceLineItem(
+      CallContext& context,
+      const v1::GetInvoiceLineItemRequest& request) override;
+  absl::StatusOr<v1::CreateInvoiceLineItemResponse> CreateInvoiceLineItem(
+      CallContext& context,
+      const v1::CreateInvoiceLineItemRequest& request) override;
+  absl::StatusOr<v1::UpdateInvoiceLineItemResponse> UpdateInvoiceLineItem(
+      CallContext& context,
+      const v1::UpdateInvoiceLineItemRequest& request) override;
+  absl::StatusOr<v1::ListBillsResponse> ListBills(
+      CallContext& context, const v1::ListBillsRequest& request,
+      const PagePosition& page) override;
+  absl::StatusOr<v1::CreateBillResponse> CreateBill(
+      CallContext& context, const v1::CreateBillRequest& request) override;
+  absl::StatusOr<v1::UpdateBillResponse> UpdateBill(
+      CallContext& context, const v1::UpdateBillRequest& request) override;
+  absl::StatusOr<v1::DeleteBillResponse> DeleteBill(
+      CallContext& context, const v1::DeleteBillRequest& request) override;
+  absl::StatusOr<v1::GetBillDocumentResponse> GetBillDocument(
+      CallContext& context, const v1::GetBillDocumentRequest& request) override;
+  absl::StatusOr<v1::ListBillLineItemsResponse> ListBillLineItems(
+      CallContext& context,
+      const v1::ListBillLineItemsRequest& request) override;
+  absl::StatusOr<v1::CreateBillLineItemResponse> CreateBillLineItem(
+      CallContext& context,
+      const v1::CreateBillLineItemRequest& request) override;
+  absl::StatusOr<v1::UpdateBillLineItemResponse> UpdateBillLineItem(
+      CallContext& context,
+      const v1::UpdateBillLineItemRequest& request) override;
+
  private:
   // Sends one request and returns the 2xx response, or the mapped error.
   absl::StatusOr<HttpResponse> Call(CallContext& context,

@@ -16,6 +16,7 @@
 #include "gateway/common/call_context.h"
 #include "gateway/common/clock.h"
 #include "gateway/maesn/maesn_stub.h"
+#include "gateway/maesn/page_token.h"
 #include "gateway/observability/upstream_observer.h"
 
 namespace maesn::gateway {
@@ -57,6 +58,43 @@ class MaesnConnection {
   absl::StatusOr<v1::GetTaskResponse> GetTask(
       CallContext& context, const v1::GetTaskRequest& request);
 
+  // Invoices and bills (maesn_connection_invoice_bill.cc). List calls turn
+  // page_size/page_token into Maesn's page and limit (page_token.h) and
+  // fill next_page_token and total_size; INVALID_ARGUMENT for a bad token
+  // or page size comes before any upstream request.
+  absl::StatusOr<v1::ListInvoicesResponse> ListInvoices(
+      CallContext& context, const v1::ListInvoicesRequest& request);
+  absl::StatusOr<v1::CreateInvoiceResponse> CreateInvoice(
+      CallContext& context, const v1::CreateInvoiceRequest& request);
+  absl::StatusOr<v1::UpdateInvoiceResponse> UpdateInvoice(
+      CallContext& context, const v1::UpdateInvoiceRequest& request);
+  absl::StatusOr<v1::GetInvoiceDocumentResponse> GetInvoiceDocument(
+      CallContext& context, const v1::GetInvoiceDocumentRequest& request);
+  absl::StatusOr<v1::ListInvoiceLineItemsResponse> ListInvoiceLineItems(
+      CallContext& context, const v1::ListInvoiceLineItemsRequest& request);
+  absl::StatusOr<v1::GetInvoiceLineItemResponse> GetInvoiceLineItem(
+      CallContext& context, const v1::GetInvoiceLineItemRequest& request);
+  absl::StatusOr<v1::CreateInvoiceLineItemResponse> CreateInvoiceLineItem(
+      CallContext& context, const v1::CreateInvoiceLineItemRequest& request);
+  absl::StatusOr<v1::UpdateInvoiceLineItemResponse> UpdateInvoiceLineItem(
+      CallContext& context, const v1::UpdateInvoiceLineItemRequest& request);
+  absl::StatusOr<v1::ListBillsResponse> ListBills(
+      CallContext& context, const v1::ListBillsRequest& request);
+  absl::StatusOr<v1::CreateBillResponse> CreateBill(
+      CallContext& context, const v1::CreateBillRequest& request);
+  absl::StatusOr<v1::UpdateBillResponse> UpdateBill(
+      CallContext& context, const v1::UpdateBillRequest& request);
+  absl::StatusOr<v1::DeleteBillResponse> DeleteBill(
+      CallContext& context, const v1::DeleteBillRequest& request);
+  absl::StatusOr<v1::GetBillDocumentResponse> GetBillDocument(
+      CallContext& context, const v1::GetBillDocumentRequest& request);
+  absl::StatusOr<v1::ListBillLineItemsResponse> ListBillLineItems(
+      CallContext& context, const v1::ListBillLineItemsRequest& request);
+  absl::StatusOr<v1::CreateBillLineItemResponse> CreateBillLineItem(
+      CallContext& context, const v1::CreateBillLineItemRequest& request);
+  absl::StatusOr<v1::UpdateBillLineItemResponse> UpdateBillLineItem(
+      CallContext& context, const v1::UpdateBillLineItemRequest& request);
+
   const std::shared_ptr<MaesnStub>& stub() const { return stub_; }
 
  private:
@@ -74,6 +112,24 @@ class MaesnConnection {
       }
       clock_->SleepFor(wait);
     }
+  }
+  // Reads one page of a paged list: `fetch(PagePosition)` is one stub call
+  // for the page the request's page_token/page_size name (retried like any
+  // read); `count(response)` is its number of records.
+  template <typename Response, typename Fetch, typename Count>
+  absl::StatusOr<Response> ReadPage(CallContext& context,
+                                    const google::protobuf::Message& request,
+                                    Fetch&& fetch, Count&& count) {
+    absl::StatusOr<PagePosition> position = StartPosition(request);
+    if (!position.ok()) return position.status();
+    absl::StatusOr<Response> page =
+        Read(context, [&] { return fetch(*position); });
+    if (!page.ok()) return page;
+    PageOutcome outcome =
+        DecidePage(request, *position, page->meta(), count(*page));
+    page->set_next_page_token(std::move(outcome.next_page_token));
+    page->set_total_size(outcome.total_size);
+    return page;
   }
   // Runs `attempt` once and labels an unknown outcome.
   template <typename Fn>

@@ -1,5 +1,6 @@
 #include "gateway/mapping/json_proto.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -422,19 +423,33 @@ absl::Status WriteMessage(const Message& message, const std::string& path,
                           Json& out, const WriteOptions& options) {
   out = Json::object();
   const Reflection* r = message.GetReflection();
+  const Descriptor* d = message.GetDescriptor();
   std::vector<const FieldDescriptor*> fields;
-  r->ListFields(message, &fields);
-  for (const FieldDescriptor* f : fields) {
-    if (options.only_fields != nullptr &&
-        !options.only_fields->contains(f->name())) {
-      continue;
+  if (options.only_fields == nullptr) {
+    r->ListFields(message, &fields);
+  } else {
+    for (const std::string& name : *options.only_fields) {
+      const FieldDescriptor* f = d->FindFieldByName(name);
+      if (f == nullptr) {
+        return InvalidField(path.empty() ? name : absl::StrCat(path, ".", name),
+                            absl::StrCat("no such field in ", d->name()));
+      }
+      fields.push_back(f);
     }
+    // Field-number order, so the body does not depend on the set's order.
+    std::sort(fields.begin(), fields.end(),
+              [](const FieldDescriptor* a, const FieldDescriptor* b) {
+                return a->number() < b->number();
+              });
+  }
+  for (const FieldDescriptor* f : fields) {
     const std::string field_path =
         path.empty() ? f->name() : absl::StrCat(path, ".", f->name());
     Json& slot = out[f->camelcase_name()];
     if (f->is_repeated()) {
-      slot = Json::array();
       const int n = r->FieldSize(message, f);
+      if (n == 0 && options.only_fields != nullptr) continue;  // stays null
+      slot = Json::array();
       for (int i = 0; i < n; ++i) {
         Json e;
         absl::Status s = WriteValue(message, *f, i,
@@ -442,6 +457,8 @@ absl::Status WriteMessage(const Message& message, const std::string& path,
         if (!s.ok()) return s;
         slot.push_back(std::move(e));
       }
+    } else if (!r->HasField(message, f)) {
+      continue;  // named by only_fields but unset: stays null
     } else {
       absl::Status s = WriteValue(message, *f, -1, field_path, slot);
       if (!s.ok()) return s;

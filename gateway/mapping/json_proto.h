@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "gateway/common/v1.h"
+#include "gateway/mapping/enum_spelling.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/struct.pb.h"
 #include "maesn/accounting/v1/common.pb.h"
@@ -54,14 +55,18 @@ void ReadMessage(const nlohmann::json& json, google::protobuf::Message& message,
 
 // Restricts WriteMessage to some top-level fields (a FieldMask's paths).
 struct WriteOptions {
-  // Proto field names to write; empty = every field that is set.
+  // Proto field names (top level) to write; null = every field that is set.
+  // A named field that is unset is written as JSON null (an empty repeated
+  // field too): that is how a PATCH clears a value.
   const absl::flat_hash_set<std::string>* only_fields = nullptr;
 };
 
 // Writes `message` as a Maesn JSON object: exactly the fields the caller
-// set (presence), nested and repeated included. Fails with INVALID_ARGUMENT
-// (BadRequest naming `path`.field) on an enum that is UNSPECIFIED or not a
-// known value, the only request values Maesn could not understand.
+// set (presence), nested and repeated included, or with `only_fields`
+// exactly those fields. Fails with INVALID_ARGUMENT (BadRequest naming
+// `path`.field) on an enum that is UNSPECIFIED or not a known value, a
+// non-finite number or an out-of-range timestamp, the request values Maesn
+// could not understand, and on an `only_fields` name the message lacks.
 absl::Status WriteMessage(const google::protobuf::Message& message,
                           const std::string& path, nlohmann::json& out,
                           const WriteOptions& options = {});
@@ -71,12 +76,7 @@ void JsonToValue(const nlohmann::json& json, google::protobuf::Value& value);
 nlohmann::json ValueToJson(const google::protobuf::Value& value);
 nlohmann::json StructToJson(const google::protobuf::Struct& s);
 
-// Maesn's spelling of an enum value; empty for UNSPECIFIED/unknown numbers.
-std::string EnumToMaesn(const google::protobuf::EnumDescriptor& type,
-                        int number);
-// The enum number for Maesn's string; -1 if the enum has no such value.
-int EnumFromMaesn(const google::protobuf::EnumDescriptor& type,
-                  absl::string_view text);
+// EnumToMaesn / EnumFromMaesn: see enum_spelling.h.
 
 }  // namespace maesn::gateway::mapping
 

@@ -22,6 +22,42 @@ class InvoiceServiceImpl final : public v1::InvoiceService::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::GetInvoiceRequest* request,
       v1::GetInvoiceResponse* response) override;
+  grpc::ServerUnaryReactor* ListInvoices(
+      grpc::CallbackServerContext* context,
+      const v1::ListInvoicesRequest* request,
+      v1::ListInvoicesResponse* response) override;
+  // Every matching invoice of every page, in Maesn's order (page_streamer.h).
+  grpc::ServerWriteReactor<v1::StreamInvoicesResponse>* StreamInvoices(
+      grpc::CallbackServerContext* context,
+      const v1::StreamInvoicesRequest* request) override;
+  grpc::ServerUnaryReactor* CreateInvoice(
+      grpc::CallbackServerContext* context,
+      const v1::CreateInvoiceRequest* request,
+      v1::CreateInvoiceResponse* response) override;
+  grpc::ServerUnaryReactor* UpdateInvoice(
+      grpc::CallbackServerContext* context,
+      const v1::UpdateInvoiceRequest* request,
+      v1::UpdateInvoiceResponse* response) override;
+  grpc::ServerUnaryReactor* GetInvoiceDocument(
+      grpc::CallbackServerContext* context,
+      const v1::GetInvoiceDocumentRequest* request,
+      v1::GetInvoiceDocumentResponse* response) override;
+  grpc::ServerUnaryReactor* ListInvoiceLineItems(
+      grpc::CallbackServerContext* context,
+      const v1::ListInvoiceLineItemsRequest* request,
+      v1::ListInvoiceLineItemsResponse* response) override;
+  grpc::ServerUnaryReactor* GetInvoiceLineItem(
+      grpc::CallbackServerContext* context,
+      const v1::GetInvoiceLineItemRequest* request,
+      v1::GetInvoiceLineItemResponse* response) override;
+  grpc::ServerUnaryReactor* CreateInvoiceLineItem(
+      grpc::CallbackServerContext* context,
+      const v1::CreateInvoiceLineItemRequest* request,
+      v1::CreateInvoiceLineItemResponse* response) override;
+  grpc::ServerUnaryReactor* UpdateInvoiceLineItem(
+      grpc::CallbackServerContext* context,
+      const v1::UpdateInvoiceLineItemRequest* request,
+      v1::UpdateInvoiceLineItemResponse* response) override;
 
  private:
   const ServiceEnvironment& env_;

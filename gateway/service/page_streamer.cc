@@ -1,0 +1,172 @@
+#include "gateway/service/page_streamer.h"
+
+#include <utility>
+
+#include "absl/time/clock.h"
+#include "gateway/service/grpc_status.h"
+
+namespace maesn::gateway {
+
+PageStreamCore::PageStreamCore(const ServiceEnvironment& env,
+                               absl::string_view method)
+    : env_(env) {
+  record_.method = std::string(method);
+  record_.start = absl::Now();
+}
+
+PageStreamCore::~PageStreamCore() = default;
+
+void PageStreamCore::Begin(grpc::CallbackServerContext* server_context,
+                           absl::Status validation, PageFetcher fetch) {
+  server_context_ = server_context;
+  fetch_ = std::move(fetch);
+  if (env_.observer != nullptr) env_.observer->OnRpcStart(record_);
+  absl::Status setup = MakeCallContext(env_, server_context, call_);
+  // The server context must not be touched by a fetch that may outlive the
+  // call (after a cancellation): cancellation is our own flag.
+  call_.is_cancelled = [flag = cancelled_] { return flag->load(); };
+  credentials_ = call_.credentials;
+  if (setup.ok()) setup = std::move(validation);
+  Actions actions;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!setup.ok()) {
+      finish_called_ = true;
+      actions.finish = std::move(setup);
+    } else {
+      actions = NextLocked();
+    }
+  }
+  Execute(std::move(actions));
+}
+
+PageStreamCore::Actions PageStreamCore::NextLocked() {
+  Actions a;
+  if (finish_called_) return a;
+  if (stopped_) {
+    // Cancelled: nothing more is fetched or written; finish once no write
+    // is in flight (a fetch in flight is abandoned, see Fetch()).
+    if (in_flight_ == nullptr) {
+      finish_called_ = true;
+      a.finish = absl::CancelledError("the client cancelled the stream");
+    }
+    return a;
+  }
+  if (in_flight_ != nullptr) return a;  // one write at a time
+  if (current_.empty() && ahead_.has_value()) {
+    for (auto& m : ahead_->messages) current_.push_back(std::move(m));
+    ahead_.reset();
+  }
+  // Fetch the next page while this one is being written, but never hold
+  // more than one page ahead.
+  if (more_ && error_.ok() && !fetching_ && !ahead_.has_value()) {
+    fetching_ = true;
+    a.fetch = true;
+  }
+  if (!current_.empty()) {
+    in_flight_ = std::move(current_.front());
+    current_.pop_front();
+    a.write = in_flight_.get();
+    return a;
+  }
+  if (!fetching_ && !ahead_.has_value() && (!more_ || !error_.ok())) {
+    finish_called_ = true;
+    a.finish = error_;
+  }
+  return a;
+}
+
+void PageStreamCore::Execute(Actions actions) {
+  if (actions.fetch && !env_.executor->Submit([this] { Fetch(); })) {
+    absl::MutexLock lock(&mu_);
+    fetching_ = false;
+    more_ = false;
+    error_ = absl::ResourceExhaustedError(
+        "the gateway is at capacity; retry with backoff");
+    // With a write starting, the error is reported once it and the rest of
+    // the page are written; otherwise now.
+    if (actions.write == nullptr) actions.finish = NextLocked().finish;
+  }
+  if (actions.write != nullptr) StartWriteMessage(*actions.write);
+  if (actions.finish.has_value()) End(*actions.finish);
+}
+
+void PageStreamCore::Fetch() {
+  absl::StatusOr<StreamPage> page = fetch_(call_);
+  Actions actions;
+  bool orphaned = false;
+  {
+    absl::MutexLock lock(&mu_);
+    fetching_ = false;
+    stats_ = call_.stats;
+    if (done_) {
+      orphaned = true;  // the call ended while this fetch ran
+    } else {
+      if (!page.ok()) {
+        error_ = page.status();
+        more_ = false;
+      } else {
+        more_ = !page->last;
+        ahead_ = *std::move(page);
+      }
+      actions = NextLocked();
+    }
+  }
+  if (orphaned) {
+    delete this;  // nothing else refers to the reactor any more
+    return;
+  }
+  Execute(std::move(actions));
+}
+
+void PageStreamCore::End(const absl::Status& status) {
+  AddStatusTrailers(server_context_, status);
+  grpc::Status out = ToGrpcStatus(status, &credentials_);
+  {
+    absl::MutexLock lock(&mu_);
+    record_.stats = stats_;
+  }
+  record_.code = status.code();
+  record_.duration = absl::Now() - record_.start;
+  record_.request_id = call_.request_id;
+  record_.error_reason = out.error_message();
+  if (env_.observer != nullptr) env_.observer->OnRpcEnd(record_);
+  FinishStream(out);
+}
+
+void PageStreamCore::HandleWriteDone(bool ok) {
+  Actions actions;
+  {
+    absl::MutexLock lock(&mu_);
+    in_flight_.reset();
+    if (!ok) {
+      stopped_ = true;  // the stream is broken (cancelled or closed)
+      cancelled_->store(true);
+    }
+    actions = NextLocked();
+  }
+  Execute(std::move(actions));
+}
+
+void PageStreamCore::HandleCancel() {
+  cancelled_->store(true);
+  Actions actions;
+  {
+    absl::MutexLock lock(&mu_);
+    stopped_ = true;
+    actions = NextLocked();
+  }
+  Execute(std::move(actions));
+}
+
+void PageStreamCore::HandleDone() {
+  bool last_reference;
+  {
+    absl::MutexLock lock(&mu_);
+    done_ = true;
+    last_reference = !fetching_;
+  }
+  if (last_reference) delete this;
+}
+
+}  // namespace maesn::gateway

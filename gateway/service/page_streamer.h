@@ -1,0 +1,143 @@
+#ifndef MAESN_GATEWAY_SERVICE_PAGE_STREAMER_H_
+#define MAESN_GATEWAY_SERVICE_PAGE_STREAMER_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "gateway/common/call_context.h"
+#include "gateway/observability/rpc_observer.h"
+#include "gateway/service/unary_call.h"
+#include "google/protobuf/message.h"
+
+namespace maesn::gateway {
+
+// One upstream page, ready to be streamed: one stream message per record, in
+// order, and whether it was the last page.
+struct StreamPage {
+  std::vector<std::unique_ptr<google::protobuf::Message>> messages;
+  bool last = true;
+};
+
+// Fetches the next page of a list (blocking; it runs on the executor). The
+// streamer calls it once at a time and in order, so it may keep its own
+// position (e.g. the page token) without locking.
+using PageFetcher = std::function<absl::StatusOr<StreamPage>(CallContext&)>;
+
+// The type-independent state machine of PageStreamer (below); not used on
+// its own.
+class PageStreamCore {
+ public:
+  PageStreamCore(const PageStreamCore&) = delete;
+  PageStreamCore& operator=(const PageStreamCore&) = delete;
+
+ protected:
+  PageStreamCore(const ServiceEnvironment& env, absl::string_view method);
+  virtual ~PageStreamCore();
+
+  // Builds the CallContext and starts the first fetch, or finishes at once
+  // with `validation` (or a credentials error) when that is not OK.
+  void Begin(grpc::CallbackServerContext* server_context,
+             absl::Status validation, PageFetcher fetch);
+  void HandleWriteDone(bool ok);
+  void HandleCancel();
+  void HandleDone();
+
+  // Implemented by the typed reactor.
+  virtual void StartWriteMessage(const google::protobuf::Message& message) = 0;
+  virtual void FinishStream(const grpc::Status& status) = 0;
+
+ private:
+  struct Actions {
+    const google::protobuf::Message* write = nullptr;
+    bool fetch = false;
+    std::optional<absl::Status> finish;
+  };
+
+  Actions NextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Execute(Actions actions);
+  void Fetch();
+  void End(const absl::Status& status);
+
+  const ServiceEnvironment& env_;
+  grpc::CallbackServerContext* server_context_ = nullptr;
+  PageFetcher fetch_;
+  // Used by the one running fetch (and read for redaction when finishing).
+  CallContext call_;
+  Credentials credentials_;  // copy for ToGrpcStatus, never changes
+  std::shared_ptr<std::atomic<bool>> cancelled_ =
+      std::make_shared<std::atomic<bool>>(false);
+  RpcRecord record_;
+
+  absl::Mutex mu_;
+  // The page being written (front = next) and the message in flight.
+  std::deque<std::unique_ptr<google::protobuf::Message>> current_
+      ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<google::protobuf::Message> in_flight_ ABSL_GUARDED_BY(mu_);
+  // At most one page fetched ahead of the one being written.
+  std::optional<StreamPage> ahead_ ABSL_GUARDED_BY(mu_);
+  bool fetching_ ABSL_GUARDED_BY(mu_) = false;
+  bool more_ ABSL_GUARDED_BY(mu_) = true;
+  bool stopped_ ABSL_GUARDED_BY(mu_) = false;  // cancelled or write failed
+  absl::Status error_ ABSL_GUARDED_BY(mu_);     // from a fetch
+  bool finish_called_ ABSL_GUARDED_BY(mu_) = false;
+  bool done_ ABSL_GUARDED_BY(mu_) = false;
+  CallStats stats_ ABSL_GUARDED_BY(mu_);  // as of the last finished fetch
+};
+
+// A server-streaming reactor that sends every record of a paged Maesn list
+// as one stream: it fetches page after page on the executor, fetching the
+// next page while the client reads the current one, with one write in
+// flight at a time (so gRPC flow control paces it) and never more than one
+// page held ahead of the page being written, however slow the reader. On
+// cancellation or deadline it stops at once: no further page is fetched and
+// the request in flight is abandoned. A fetch error ends the stream with
+// that error after the records already fetched have been written. Never
+// blocks a gRPC thread; holds no thread while waiting. Deletes itself.
+template <typename Response>
+class PageStreamer final : public grpc::ServerWriteReactor<Response>,
+                           private PageStreamCore {
+ public:
+  // Starts the stream for `method` (full gRPC name, for the observer).
+  // `validation` is the request's check: not OK finishes at once with it,
+  // before any upstream request. `fetch` makes the Response messages.
+  static grpc::ServerWriteReactor<Response>* Start(
+      const ServiceEnvironment& env,
+      grpc::CallbackServerContext* server_context, absl::string_view method,
+      absl::Status validation, PageFetcher fetch) {
+    auto* streamer = new PageStreamer(env, method);
+    streamer->Begin(server_context, std::move(validation), std::move(fetch));
+    return streamer;
+  }
+
+  void OnWriteDone(bool ok) override { HandleWriteDone(ok); }
+  void OnCancel() override { HandleCancel(); }
+  void OnDone() override { HandleDone(); }
+
+ private:
+  PageStreamer(const ServiceEnvironment& env, absl::string_view method)
+      : PageStreamCore(env, method) {}
+
+  void StartWriteMessage(const google::protobuf::Message& message) override {
+    this->StartWrite(static_cast<const Response*>(&message));
+  }
+  void FinishStream(const grpc::Status& status) override {
+    this->Finish(status);
+  }
+};
+
+}  // namespace maesn::gateway
+
+#endif  // MAESN_GATEWAY_SERVICE_PAGE_STREAMER_H_
