@@ -100,9 +100,9 @@ absl::StatusOr<v1::CreateInvoiceResponse> HttpsMaesnStub::CreateInvoice(
   auto http = Call(context, kOp, "POST", t.str(), *std::move(body));
   if (!http.ok()) return http.status();
   v1::CreateInvoiceResponse out;
-  absl::Status s = mapping::ParseRecordResponse(
-      http->body, *out.mutable_invoice(), *out.mutable_meta(), nullptr,
-      "invoice");
+  absl::Status s =
+      mapping::ParseRecordResponse(http->body, *out.mutable_invoice(),
+                                   *out.mutable_meta(), nullptr, "invoice");
   if (!s.ok()) return Tag(std::move(s), kOp);
   return out;
 }
@@ -121,9 +121,9 @@ absl::StatusOr<v1::UpdateInvoiceResponse> HttpsMaesnStub::UpdateInvoice(
   auto http = Call(context, kOp, "PATCH", t.str(), *std::move(body));
   if (!http.ok()) return http.status();
   v1::UpdateInvoiceResponse out;
-  absl::Status s = mapping::ParseRecordResponse(
-      http->body, *out.mutable_invoice(), *out.mutable_meta(), nullptr,
-      "invoice");
+  absl::Status s =
+      mapping::ParseRecordResponse(http->body, *out.mutable_invoice(),
+                                   *out.mutable_meta(), nullptr, "invoice");
   if (!s.ok()) return Tag(std::move(s), kOp);
   return out;
 }
@@ -199,9 +199,9 @@ HttpsMaesnStub::CreateInvoiceLineItem(
   auto http = Call(context, kOp, "POST", t.str(), *std::move(body));
   if (!http.ok()) return http.status();
   v1::CreateInvoiceLineItemResponse out;
-  absl::Status s = mapping::ParseRecordResponse(
-      http->body, *out.mutable_line_item(), *out.mutable_meta(), nullptr,
-      "line_item");
+  absl::Status s =
+      mapping::ParseRecordResponse(http->body, *out.mutable_line_item(),
+                                   *out.mutable_meta(), nullptr, "line_item");
   if (!s.ok()) return Tag(std::move(s), kOp);
   return out;
 }
@@ -223,9 +223,9 @@ HttpsMaesnStub::UpdateInvoiceLineItem(
   auto http = Call(context, kOp, "PATCH", t.str(), *std::move(body));
   if (!http.ok()) return http.status();
   v1::UpdateInvoiceLineItemResponse out;
-  absl::Status s = mapping::ParseRecordResponse(
-      http->body, *out.mutable_line_item(), *out.mutable_meta(), nullptr,
-      "line_item");
+  absl::Status s =
+      mapping::ParseRecordResponse(http->body, *out.mutable_line_item(),
+                                   *out.mutable_meta(), nullptr, "line_item");
   if (!s.ok()) return Tag(std::move(s), kOp);
   return out;
 }
@@ -307,8 +307,8 @@ absl::StatusOr<v1::DeleteBillResponse> HttpsMaesnStub::DeleteBill(
   v1::DeleteBillResponse out;
   std::string result;
   bool has_result = false;
-  absl::Status s = mapping::ParseStringResponse(http->body, &result,
-                                                &has_result, *out.mutable_meta());
+  absl::Status s = mapping::ParseStringResponse(
+      http->body, &result, &has_result, *out.mutable_meta());
   if (!s.ok()) return Tag(std::move(s), kOp);
   if (has_result) out.set_result(std::move(result));
   return out;
@@ -358,8 +358,8 @@ HttpsMaesnStub::CreateBillLineItem(
   auto http = Call(context, kOp, "POST", t.str(), *std::move(body));
   if (!http.ok()) return http.status();
   v1::CreateBillLineItemResponse out;
-  absl::Status s = mapping::ParseListResponse(
-      http->body, out, "line_items", *out.mutable_meta(), nullptr);
+  absl::Status s = mapping::ParseListResponse(http->body, out, "line_items",
+                                              *out.mutable_meta(), nullptr);
   if (!s.ok()) return Tag(std::move(s), kOp);
   return out;
 }
@@ -378,8 +378,8 @@ HttpsMaesnStub::UpdateBillLineItem(
   auto http = Call(context, kOp, "PUT", t.str(), *std::move(body));
   if (!http.ok()) return http.status();
   v1::UpdateBillLineItemResponse out;
-  absl::Status s = mapping::ParseListResponse(
-      http->body, out, "line_items", *out.mutable_meta(), nullptr);
+  absl::Status s = mapping::ParseListResponse(http->body, out, "line_items",
+                                              *out.mutable_meta(), nullptr);
   if (!s.ok()) return Tag(std::move(s), kOp);
   return out;
 }

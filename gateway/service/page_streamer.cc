@@ -19,14 +19,21 @@ PageStreamCore::~PageStreamCore() = default;
 void PageStreamCore::Begin(grpc::CallbackServerContext* server_context,
                            absl::Status validation, PageFetcher fetch) {
   server_context_ = server_context;
-  fetch_ = std::move(fetch);
+  CallContext call;
+  absl::Status setup = MakeCallContext(env_, server_context, call);
+  if (setup.ok()) setup = std::move(validation);
+  Run(std::move(call), std::move(setup), std::move(fetch));
+}
+
+void PageStreamCore::Run(CallContext call, absl::Status setup,
+                         PageFetcher fetch) {
   if (env_.observer != nullptr) env_.observer->OnRpcStart(record_);
-  absl::Status setup = MakeCallContext(env_, server_context, call_);
-  // The server context must not be touched by a fetch that may outlive the
-  // call (after a cancellation): cancellation is our own flag.
+  call_ = std::move(call);
+  // A fetch may outlive the call (after a cancellation) and must then not
+  // touch the server context: cancellation is our own flag.
   call_.is_cancelled = [flag = cancelled_] { return flag->load(); };
   credentials_ = call_.credentials;
-  if (setup.ok()) setup = std::move(validation);
+  fetch_ = std::move(fetch);
   Actions actions;
   {
     absl::MutexLock lock(&mu_);
@@ -120,7 +127,7 @@ void PageStreamCore::Fetch() {
 }
 
 void PageStreamCore::End(const absl::Status& status) {
-  AddStatusTrailers(server_context_, status);
+  if (server_context_ != nullptr) AddStatusTrailers(server_context_, status);
   grpc::Status out = ToGrpcStatus(status, &credentials_);
   {
     absl::MutexLock lock(&mu_);

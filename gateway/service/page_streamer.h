@@ -36,8 +36,10 @@ struct StreamPage {
 // position (e.g. the page token) without locking.
 using PageFetcher = std::function<absl::StatusOr<StreamPage>(CallContext&)>;
 
-// The type-independent state machine of PageStreamer (below); not used on
-// its own.
+// The type-independent state machine of PageStreamer (below). A subclass
+// supplies the two gRPC operations and calls the Handle* methods from the
+// matching reactions; it deletes itself once the call is done and no fetch
+// is running. Thread-safe.
 class PageStreamCore {
  public:
   PageStreamCore(const PageStreamCore&) = delete;
@@ -51,6 +53,9 @@ class PageStreamCore {
   // with `validation` (or a credentials error) when that is not OK.
   void Begin(grpc::CallbackServerContext* server_context,
              absl::Status validation, PageFetcher fetch);
+  // Begin() without a server context: `call` is ready, `setup` not OK
+  // finishes at once. For tests of the state machine.
+  void Run(CallContext call, absl::Status setup, PageFetcher fetch);
   void HandleWriteDone(bool ok);
   void HandleCancel();
   void HandleDone();
@@ -72,7 +77,7 @@ class PageStreamCore {
   void End(const absl::Status& status);
 
   const ServiceEnvironment& env_;
-  grpc::CallbackServerContext* server_context_ = nullptr;
+  grpc::CallbackServerContext* server_context_ = nullptr;  // null in tests
   PageFetcher fetch_;
   // Used by the one running fetch (and read for redaction when finishing).
   CallContext call_;
@@ -91,7 +96,7 @@ class PageStreamCore {
   bool fetching_ ABSL_GUARDED_BY(mu_) = false;
   bool more_ ABSL_GUARDED_BY(mu_) = true;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;  // cancelled or write failed
-  absl::Status error_ ABSL_GUARDED_BY(mu_);     // from a fetch
+  absl::Status error_ ABSL_GUARDED_BY(mu_);    // from a fetch
   bool finish_called_ ABSL_GUARDED_BY(mu_) = false;
   bool done_ ABSL_GUARDED_BY(mu_) = false;
   CallStats stats_ ABSL_GUARDED_BY(mu_);  // as of the last finished fetch

@@ -69,10 +69,10 @@ absl::Status EnumFilter(const char* field, bool has, E value) {
   const auto* type = google::protobuf::GetEnumDescriptor<E>();
   const int number = static_cast<int>(value);
   if (number == 0) {
-    return InvalidField(field, absl::StrCat("must not be ",
-                                            type->FindValueByNumber(0)->name(),
-                                            " when set; leave it unset for "
-                                            "no filter"));
+    return InvalidField(
+        field, absl::StrCat("must not be ", type->FindValueByNumber(0)->name(),
+                            " when set; leave it unset for "
+                            "no filter"));
   }
   if (type->FindValueByNumber(number) == nullptr) {
     return InvalidField(field,
@@ -85,9 +85,8 @@ absl::Status EnumFilter(const char* field, bool has, E value) {
 void CheckMask(const google::protobuf::FieldMask& mask,
                const google::protobuf::Descriptor& target, Violations& v) {
   if (mask.paths().empty()) {
-    v.Add("update_mask",
-          absl::StrCat("must name at least one field of ", target.name(),
-                       " to change"));
+    v.Add("update_mask", absl::StrCat("must name at least one field of ",
+                                      target.name(), " to change"));
     return;
   }
   for (int i = 0; i < mask.paths_size(); ++i) {
@@ -98,7 +97,8 @@ void CheckMask(const google::protobuf::FieldMask& mask,
             "the wildcard is not accepted: name each field to change (an "
             "unset named field is sent as null)");
     } else if (absl::StrContains(path, '.')) {
-      v.Add(field, absl::StrCat("\"", path, "\" names a nested field; only "
+      v.Add(field, absl::StrCat("\"", path,
+                                "\" names a nested field; only "
                                 "top-level fields of ",
                                 target.name(), " can be named"));
     } else if (target.FindFieldByName(path) == nullptr) {
@@ -149,31 +149,27 @@ void CheckNewBill(const v1::NewBill& bill, Violations& v) {
 // --- Invoices ---------------------------------------------------------------
 
 absl::Status ValidateRequest(const v1::ListInvoicesRequest& r) {
-  return First({Scope(r.company_id(), r.environment_name()),
-                PageSize(r.page_size()),
-                Time("modified_since", r.has_modified_since(),
-                     r.modified_since()),
-                EnumFilter("status", r.has_status(), r.status()),
-                EnumFilter("payment_status", r.has_payment_status(),
-                           r.payment_status()),
-                Time("due_date_from", r.has_due_date_from(), r.due_date_from()),
-                EnumFilter("order_by", r.has_order_by(), r.order_by()),
-                EnumFilter("order_direction", r.has_order_direction(),
-                           r.order_direction())});
+  return First(
+      {Scope(r.company_id(), r.environment_name()), PageSize(r.page_size()),
+       Time("modified_since", r.has_modified_since(), r.modified_since()),
+       EnumFilter("status", r.has_status(), r.status()),
+       EnumFilter("payment_status", r.has_payment_status(), r.payment_status()),
+       Time("due_date_from", r.has_due_date_from(), r.due_date_from()),
+       EnumFilter("order_by", r.has_order_by(), r.order_by()),
+       EnumFilter("order_direction", r.has_order_direction(),
+                  r.order_direction())});
 }
 
 absl::Status ValidateRequest(const v1::StreamInvoicesRequest& r) {
-  return First({Scope(r.company_id(), r.environment_name()),
-                PageSize(r.page_size()),
-                Time("modified_since", r.has_modified_since(),
-                     r.modified_since()),
-                EnumFilter("status", r.has_status(), r.status()),
-                EnumFilter("payment_status", r.has_payment_status(),
-                           r.payment_status()),
-                Time("due_date_from", r.has_due_date_from(), r.due_date_from()),
-                EnumFilter("order_by", r.has_order_by(), r.order_by()),
-                EnumFilter("order_direction", r.has_order_direction(),
-                           r.order_direction())});
+  return First(
+      {Scope(r.company_id(), r.environment_name()), PageSize(r.page_size()),
+       Time("modified_since", r.has_modified_since(), r.modified_since()),
+       EnumFilter("status", r.has_status(), r.status()),
+       EnumFilter("payment_status", r.has_payment_status(), r.payment_status()),
+       Time("due_date_from", r.has_due_date_from(), r.due_date_from()),
+       EnumFilter("order_by", r.has_order_by(), r.order_by()),
+       EnumFilter("order_direction", r.has_order_direction(),
+                  r.order_direction())});
 }
 
 absl::Status ValidateRequest(const v1::CreateInvoiceRequest& r) {
@@ -222,11 +218,10 @@ absl::Status ValidateRequest(const v1::GetInvoiceDocumentRequest& r) {
 }
 
 absl::Status ValidateRequest(const v1::ListInvoiceLineItemsRequest& r) {
-  return First({ValidateId("invoice_id", r.invoice_id()),
-                Scope(r.company_id(), r.environment_name()),
-                PageSize(r.page_size()),
-                Time("modified_since", r.has_modified_since(),
-                     r.modified_since())});
+  return First(
+      {ValidateId("invoice_id", r.invoice_id()),
+       Scope(r.company_id(), r.environment_name()), PageSize(r.page_size()),
+       Time("modified_since", r.has_modified_since(), r.modified_since())});
 }
 
 absl::Status ValidateRequest(const v1::GetInvoiceLineItemRequest& r) {
@@ -265,29 +260,25 @@ absl::Status ValidateRequest(const v1::UpdateInvoiceLineItemRequest& r) {
 // --- Bills ------------------------------------------------------------------
 
 absl::Status ValidateRequest(const v1::ListBillsRequest& r) {
-  return First({Scope(r.company_id(), r.environment_name()),
-                PageSize(r.page_size()),
-                Time("modified_since", r.has_modified_since(),
-                     r.modified_since()),
-                EnumFilter("status", r.has_status(), r.status()),
-                EnumFilter("payment_status", r.has_payment_status(),
-                           r.payment_status()),
-                EnumFilter("order_by", r.has_order_by(), r.order_by()),
-                EnumFilter("order_direction", r.has_order_direction(),
-                           r.order_direction())});
+  return First(
+      {Scope(r.company_id(), r.environment_name()), PageSize(r.page_size()),
+       Time("modified_since", r.has_modified_since(), r.modified_since()),
+       EnumFilter("status", r.has_status(), r.status()),
+       EnumFilter("payment_status", r.has_payment_status(), r.payment_status()),
+       EnumFilter("order_by", r.has_order_by(), r.order_by()),
+       EnumFilter("order_direction", r.has_order_direction(),
+                  r.order_direction())});
 }
 
 absl::Status ValidateRequest(const v1::StreamBillsRequest& r) {
-  return First({Scope(r.company_id(), r.environment_name()),
-                PageSize(r.page_size()),
-                Time("modified_since", r.has_modified_since(),
-                     r.modified_since()),
-                EnumFilter("status", r.has_status(), r.status()),
-                EnumFilter("payment_status", r.has_payment_status(),
-                           r.payment_status()),
-                EnumFilter("order_by", r.has_order_by(), r.order_by()),
-                EnumFilter("order_direction", r.has_order_direction(),
-                           r.order_direction())});
+  return First(
+      {Scope(r.company_id(), r.environment_name()), PageSize(r.page_size()),
+       Time("modified_since", r.has_modified_since(), r.modified_since()),
+       EnumFilter("status", r.has_status(), r.status()),
+       EnumFilter("payment_status", r.has_payment_status(), r.payment_status()),
+       EnumFilter("order_by", r.has_order_by(), r.order_by()),
+       EnumFilter("order_direction", r.has_order_direction(),
+                  r.order_direction())});
 }
 
 absl::Status ValidateRequest(const v1::CreateBillRequest& r) {

@@ -21,13 +21,13 @@ grpc::ServerUnaryReactor* RunValidatedUnary(
     const ServiceEnvironment& env, grpc::CallbackServerContext* context,
     absl::string_view rpc_name, const Request* request, Response* response,
     std::shared_ptr<MaesnConnection> connection, Method method) {
-  return RunUnary(
-      env, context, rpc_name, response,
-      [connection = std::move(connection), request,
-       method](CallContext& call) -> absl::StatusOr<Response> {
-        if (absl::Status s = ValidateRequest(*request); !s.ok()) return s;
-        return ((*connection).*method)(call, *request);
-      });
+  return RunUnary(env, context, rpc_name, response,
+                  [connection = std::move(connection), request,
+                   method](CallContext& call) -> absl::StatusOr<Response> {
+                    if (absl::Status s = ValidateRequest(*request); !s.ok())
+                      return s;
+                    return ((*connection).*method)(call, *request);
+                  });
 }
 
 }  // namespace maesn::gateway

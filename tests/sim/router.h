@@ -48,6 +48,11 @@ struct ApiResponse {
   std::string content_type = "application/json";
   std::string body;
   StringPairs headers;
+  // Runs on the server thread without the simulator's lock, just before
+  // the response is written: a request hook can hold a response back (e.g.
+  // until a test lets it go) to make the client time out after the request
+  // has been received and handled.
+  std::function<void()> before_send;
 };
 
 // What a route handler may touch. Handlers run with the simulator's lock

@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "generated_records.h"
 #include "tls_cert.h"
 
 #ifndef CPPHTTPLIB_OPENSSL_SUPPORT
@@ -107,6 +108,16 @@ absl::Status MaesnSimulator::Start() {
                                    : options_.data_dir;
   absl::StatusOr<SeedData> seed = SeedData::Load(data_dir);
   if (!seed.ok()) return seed.status();
+  if (absl::Status s = seed->AddRecords(
+          "invoices", GenerateInvoices(options_.generated_invoices));
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s =
+          seed->AddRecords("bills", GenerateBills(options_.generated_bills));
+      !s.ok()) {
+    return s;
+  }
 
   cert_dir_ = options_.cert_dir;
   if (cert_dir_.empty()) {
@@ -355,6 +366,8 @@ void MaesnSimulator::HandleHttp(const httplib::Request& req,
       (request.segments.empty() || request.segments.front() != "_sim")) {
     std::this_thread::sleep_for(options_.response_delay);
   }
+  // Fault injection may hold the response (outside the lock).
+  if (response.before_send) response.before_send();
   res.status = response.status;
   for (const auto& [name, value] : response.headers) {
     res.set_header(name, value);

@@ -5,9 +5,14 @@
 // Maesn surface (every path under /accounting/ needs X-API-KEY and
 // X-ACCOUNT-KEY; 401 when either is missing or wrong, 403 for an inactive
 // account key; 404 for unknown routes and records):
-//   GET /accounting/invoices/{invoiceId}
-//   GET /accounting/bills/{billId}
+//   invoices and invoice lines: list (paged, filtered, ordered), create,
+//     get, PATCH, document, line list/get/create/PATCH (routes_invoices.cc)
+//   bills and bill lines: list, create, get, PUT, DELETE, document, line
+//     list/create/PUT (routes_bills.cc)
 //   GET /accounting/asyncTask/{taskId}   (also ?taskId=)
+// Lists validate page/limit like Maesn (limit only 5/10/20/50/100, else
+// 400) and answer with meta.pagination. Created, changed and deleted
+// records stay so per account.
 // Admin surface (no auth, never recorded):
 //   GET  /_sim/requests          recorded requests as a JSON array
 //   POST /_sim/requests/clear
@@ -81,6 +86,10 @@ struct SimulatorOptions {
   std::chrono::milliseconds response_delay{0};
   // Requests() keeps at most this many (the most recent); 0 = no limit.
   std::size_t max_recorded_requests = 100000;
+  // Generated records added to every account after the seed files'
+  // (generated_records.h): "sim-inv-0001".. and "sim-bill-0001"...
+  int generated_invoices = 300;
+  int generated_bills = 250;
 };
 
 struct RecordedRequest {

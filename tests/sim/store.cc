@@ -248,6 +248,18 @@ absl::StatusOr<SeedData> SeedData::Load(const std::string& dir) {
   return seed;
 }
 
+absl::Status SeedData::AddRecords(const std::string& resource,
+                                  std::vector<Record> records) {
+  auto it = collections_.find(resource);
+  if (it == collections_.end()) {
+    return absl::NotFoundError(absl::StrCat("unknown resource ", resource));
+  }
+  for (Record& record : records) {
+    if (absl::Status s = it->second.Put(std::move(record)); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 AccountState SeedData::NewAccount(
     std::chrono::steady_clock::time_point origin) const {
   AccountState account;

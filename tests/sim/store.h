@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -95,6 +96,8 @@ struct TaskRun {
 struct AccountState {
   std::map<std::string, Collection> collections;  // "invoices", "bills", ...
   std::map<std::string, TaskRun> tasks;
+  // Next number for ids of records created through the API.
+  std::uint64_t next_id = 1;
 
   // nullptr when the resource has no collection.
   Collection* FindCollection(const std::string& resource);
@@ -108,6 +111,11 @@ struct AccountState {
 class SeedData {
  public:
   static absl::StatusOr<SeedData> Load(const std::string& dir);
+
+  // Appends records to the seed of `resource` (one of kSeedCollections),
+  // e.g. generated ones; fails like a bad seed file would.
+  absl::Status AddRecords(const std::string& resource,
+                          std::vector<Record> records);
 
   // A fresh copy; seeded tasks count demo-mode time from `origin`.
   AccountState NewAccount(std::chrono::steady_clock::time_point origin) const;
