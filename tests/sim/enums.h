@@ -9,16 +9,23 @@ namespace maesn::sim {
 using EnumValues = std::initializer_list<const char*>;
 
 inline constexpr EnumValues kDocumentStatuses = {
-    "DRAFT",          "CORRECTIVE", "SUBMITTED",         "DOCUMENT_CREATED",
-    "OPEN",           "PARTIALLY_PAID", "PAID", "PARTIALLY_OVERDUE",
-    "OVERDUE",        "VOIDED"};
+    "DRAFT",   "CORRECTIVE",     "SUBMITTED", "DOCUMENT_CREATED",
+    "OPEN",    "PARTIALLY_PAID", "PAID",      "PARTIALLY_OVERDUE",
+    "OVERDUE", "VOIDED"};
 // PatchInvoiceRequestDto.status accepts only these.
 inline constexpr EnumValues kPatchInvoiceStatuses = {
     "DRAFT", "SUBMITTED", "OPEN", "PARTIALLY_PAID", "PAID", "VOIDED"};
-inline constexpr EnumValues kPaymentStatuses = {
-    "NO_OPEN_ITEM",         "PENDING",  "PARTLY_PAID", "PAID",
-    "DEBITED",              "CREDIT_NOTE_CLEARED", "CLEARED_WITH_CREDIT_NOTE",
-    "BAD_DEBT",             "PARTIAL_CANCELLATION", "CANCELED", "UNKNOWN"};
+inline constexpr EnumValues kPaymentStatuses = {"NO_OPEN_ITEM",
+                                                "PENDING",
+                                                "PARTLY_PAID",
+                                                "PAID",
+                                                "DEBITED",
+                                                "CREDIT_NOTE_CLEARED",
+                                                "CLEARED_WITH_CREDIT_NOTE",
+                                                "BAD_DEBT",
+                                                "PARTIAL_CANCELLATION",
+                                                "CANCELED",
+                                                "UNKNOWN"};
 inline constexpr EnumValues kTaxRules = {"NET",
                                          "TAXFREE",
                                          "INTRACOMMUNITY_GOODS",

@@ -17,9 +17,8 @@ constexpr const char* kNames[] = {
     "Alpenblick Hotel", "Rheinwerk KG",      "Elbe Logistik"};
 constexpr const char* kCities[] = {"Berlin", "Hamburg", "München", "Köln",
                                    "Leipzig"};
-constexpr const char* kStatuses[] = {"DRAFT",   "OPEN",    "PAID",
-                                     "OPEN",    "OVERDUE", "PARTIALLY_PAID",
-                                     "VOIDED"};
+constexpr const char* kStatuses[] = {
+    "DRAFT", "OPEN", "PAID", "OPEN", "OVERDUE", "PARTIALLY_PAID", "VOIDED"};
 
 double Round2(double x) { return std::round(x * 100.0) / 100.0; }
 
@@ -81,9 +80,9 @@ std::vector<Record> GenerateInvoices(int count) {
     inv["updatedDate"] = IsoTime(d.updated);
     inv["invoiceDate"] = IsoTime(d.issued);
     inv["dueDate"] = IsoTime(d.due);
-    inv["paidDate"] =
-        status == "PAID" ? Json(IsoTime(d.issued + absl::Hours(240)))
-                         : Json(nullptr);
+    inv["paidDate"] = status == "PAID"
+                          ? Json(IsoTime(d.issued + absl::Hours(240)))
+                          : Json(nullptr);
     inv["shippingDate"] = IsoTime(d.issued);
     inv["createdDate"] = IsoTime(d.created);
     inv["paymentTermDuration"] = i % 2 == 0 ? 14 : 30;
@@ -122,10 +121,10 @@ std::vector<Record> GenerateInvoices(int count) {
       line["itemsAmount"] = items;
       line["discountItemAmount"] = 0;
       line["discountItemPercentage"] = 0;
-      line["dimensions"] = Json::array(
-          {Json::object({{"id", absl::StrCat("cc-", 100 + i % 5)},
-                         {"categoryName", "CostCenter"},
-                         {"name", absl::StrCat("C", 1 + i % 5)}})});
+      line["dimensions"] =
+          Json::array({Json::object({{"id", absl::StrCat("cc-", 100 + i % 5)},
+                                     {"categoryName", "CostCenter"},
+                                     {"name", absl::StrCat("C", 1 + i % 5)}})});
       lines.push_back(std::move(line));
     }
     inv["discountAmount"] = 0;
@@ -160,9 +159,9 @@ std::vector<Record> GenerateBills(int count) {
     bill["deliveryDate"] = IsoTime(d.issued - absl::Hours(48));
     bill["shippingDate"] = IsoTime(d.issued - absl::Hours(48));
     bill["shippingType"] = i % 3 == 0 ? "SERVICE" : "DELIVERY";
-    bill["paidDate"] =
-        status == "PAID" ? Json(IsoTime(d.issued + absl::Hours(24 * 12)))
-                         : Json(nullptr);
+    bill["paidDate"] = status == "PAID"
+                           ? Json(IsoTime(d.issued + absl::Hours(24 * 12)))
+                           : Json(nullptr);
     bill["createdDate"] = IsoTime(d.created);
     bill["updatedDate"] = IsoTime(d.updated);
     bill["fileId"] = nullptr;
@@ -195,9 +194,9 @@ std::vector<Record> GenerateBills(int count) {
       line["deferredStartDate"] = nullptr;
       line["deferredEndDate"] = nullptr;
       line["description"] = absl::StrCat("Material ", j + 1, " zu ", id);
-      line["dimensions"] = Json::array(
-          {Json::object({{"name", absl::StrCat("C", 1 + i % 4)},
-                         {"categoryName", "CostCenter"}})});
+      line["dimensions"] =
+          Json::array({Json::object({{"name", absl::StrCat("C", 1 + i % 4)},
+                                     {"categoryName", "CostCenter"}})});
       line["itemId"] = absl::StrFormat("item-%03d", (i * 3 + j) % 40);
       line["itemName"] = absl::StrCat("Artikel ", (i * 3 + j) % 40);
       line["quantity"] = quantity;

@@ -92,8 +92,9 @@ PageParams ReadPageParams(const ApiRequest& request, FieldErrors& errors) {
         !(value == 5 || value == 10 || value == 20 || value == 50 ||
           value == 100)) {
       errors.emplace_back(
-          "limit", "limit must be one of the following values: 5, 10, 20, "
-                   "50, 100");
+          "limit",
+          "limit must be one of the following values: 5, 10, 20, "
+          "50, 100");
     } else {
       params.limit = value;
     }
@@ -121,8 +122,9 @@ std::optional<std::string> ReadEnumParam(
   if (!value.has_value()) return std::nullopt;
   if (!Allowed(*value, allowed)) {
     errors.emplace_back(std::string(name),
-                        absl::StrCat(name, " must be one of the following "
-                                           "values: ",
+                        absl::StrCat(name,
+                                     " must be one of the following "
+                                     "values: ",
                                      AllowedText(allowed)));
     return std::nullopt;
   }
@@ -177,9 +179,9 @@ std::vector<const Json*> SelectRecords(const std::vector<const Json*>& records,
   std::vector<const Json*> out;
   for (const Json* r : records) {
     if (filter.modified_after.has_value()) {
-      std::optional<absl::Time> t =
-          r->contains("updatedDate") ? JsonTime((*r)["updatedDate"])
-                                     : std::nullopt;
+      std::optional<absl::Time> t = r->contains("updatedDate")
+                                        ? JsonTime((*r)["updatedDate"])
+                                        : std::nullopt;
       if (!t.has_value() || !(*t > *filter.modified_after)) continue;
     }
     if (filter.due_from.has_value()) {
@@ -201,12 +203,11 @@ std::vector<const Json*> SelectRecords(const std::vector<const Json*>& records,
   if (filter.order_field.has_value()) {
     const std::string& field = *filter.order_field;
     const bool desc = filter.descending;
-    std::stable_sort(out.begin(), out.end(),
-                     [&](const Json* a, const Json* b) {
-                       const int c = Compare(*a, *b, field);
-                       if (c == 2 || c == -2) return c < 0;  // missing last
-                       return desc ? c > 0 : c < 0;
-                     });
+    std::stable_sort(out.begin(), out.end(), [&](const Json* a, const Json* b) {
+      const int c = Compare(*a, *b, field);
+      if (c == 2 || c == -2) return c < 0;  // missing last
+      return desc ? c > 0 : c < 0;
+    });
   }
   return out;
 }
@@ -244,7 +245,8 @@ Json DocumentFor(absl::string_view kind, const std::string& id,
   doc["base64Encoded"] = true;
   doc["content"] = absl::Base64Escape(pdf);
   doc["contentType"] = "application/pdf";
-  doc["fileName"] = absl::StrCat(kind, "-", number.empty() ? id : number, ".pdf");
+  doc["fileName"] =
+      absl::StrCat(kind, "-", number.empty() ? id : number, ".pdf");
   return doc;
 }
 

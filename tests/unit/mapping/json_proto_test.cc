@@ -50,6 +50,27 @@ TEST(WriteMessageTest, RespectsOnlyFields) {
   EXPECT_EQ(out, Json::parse(R"({"name": "new"})"));
 }
 
+TEST(WriteMessageTest, MaskedFieldsThatAreUnsetAreSentAsNull) {
+  v1::InvoiceUpdate update;
+  update.set_name("new");
+  update.set_reference("not masked");
+  absl::flat_hash_set<std::string> only = {"name", "due_date", "status",
+                                           "line_items", "currency"};
+  Json out;
+  ASSERT_THAT(WriteMessage(update, "invoice", out, {&only}), IsOk());
+  EXPECT_EQ(out, Json::parse(R"({"name": "new", "currency": null,
+      "status": null, "lineItems": null, "dueDate": null})"));
+}
+
+TEST(WriteMessageTest, OnlyFieldsMustNameFields) {
+  v1::InvoiceUpdate update;
+  absl::flat_hash_set<std::string> only = {"no_such_field"};
+  Json out;
+  EXPECT_THAT(WriteMessage(update, "invoice", out, {&only}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("invoice.no_such_field")));
+}
+
 TEST(WriteMessageTest, RejectsUnspecifiedAndUnknownEnums) {
   v1::NewInvoice invoice;
   invoice.set_status(v1::DOCUMENT_STATUS_UNSPECIFIED);
