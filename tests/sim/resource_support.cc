@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -50,6 +51,8 @@ int Compare(const Json& a, const Json& b, const std::string& field) {
   std::optional<absl::Time> ta = JsonTime(*va);
   std::optional<absl::Time> tb = JsonTime(*vb);
   if (ta && tb) return *ta < *tb ? -1 : (*tb < *ta ? 1 : 0);
+  // A date field whose value is not a date sorts with the missing ones.
+  if (absl::EndsWith(field, "Date") && (ta || tb)) return ta ? -2 : 2;
   const std::string sa = va->is_string() ? va->get<std::string>() : va->dump();
   const std::string sb = vb->is_string() ? vb->get<std::string>() : vb->dump();
   return sa < sb ? -1 : (sb < sa ? 1 : 0);
@@ -248,6 +251,25 @@ Json DocumentFor(absl::string_view kind, const std::string& id,
   doc["fileName"] =
       absl::StrCat(kind, "-", number.empty() ? id : number, ".pdf");
   return doc;
+}
+
+std::string NewLineId(const Json& lines, const std::string& record_id,
+                      const char* id_field) {
+  const std::size_t count = lines.is_array() ? lines.size() : 0;
+  for (std::size_t n = count + 1;; ++n) {
+    std::string id = absl::StrCat(record_id, "-L", n);
+    bool taken = false;
+    if (lines.is_array()) {
+      for (const Json& line : lines) {
+        if (line.is_object() && line.contains(id_field) &&
+            line[id_field] == id) {
+          taken = true;
+          break;
+        }
+      }
+    }
+    if (!taken) return id;
+  }
 }
 
 std::string NewId(AccountState& account, absl::string_view prefix) {

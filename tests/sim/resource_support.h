@@ -98,6 +98,11 @@ Json PagedEnvelope(const std::vector<const Json*>& all, const PageParams& page,
 Json DocumentFor(absl::string_view kind, const std::string& id,
                  const std::string& number);
 
+// "<record_id>-L<n>": the first n from the number of lines on that is not
+// yet the `id_field` of a line in `lines` (an array or null).
+std::string NewLineId(const Json& lines, const std::string& record_id,
+                      const char* id_field);
+
 // A new record id "<prefix>-<n>" unique within the account.
 std::string NewId(AccountState& account, absl::string_view prefix);
 

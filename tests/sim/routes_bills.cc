@@ -10,7 +10,8 @@
 //   PUT    /accounting/bills/{billId}        200; replaces the bill (id and
 //          createdDate stay)
 //   DELETE /accounting/bills/{billId}        200; `data` is the id (a string)
-//   GET    /accounting/bills/{billId}/document       base64 PDF
+//   GET    /accounting/bills/{billId}/document       the record's
+//          "document" if it has one, else a generated base64 PDF
 //   GET    /accounting/bills/{billId}/lineItems      all lines, no paging
 //   POST   /accounting/bills/{billId}/lineItems      201; `data` is an array
 //   PUT    /accounting/bills/{billId}/lineItems/{lineItemId}  200; array
@@ -179,8 +180,7 @@ Json NewLine(const Json& body, std::string id, const std::string& created,
 
 // The BillResponseDto made from a create/PUT body.
 Json NewBill(const Json& body, const std::string& id,
-             const std::string& created, const std::string& now,
-             AccountState& account) {
+             const std::string& created, const std::string& now) {
   Json bill = Json::object();
   bill["id"] = id;
   CopyProperties(body, kBillCopied, bill);
@@ -190,7 +190,7 @@ Json NewBill(const Json& body, const std::string& id,
     for (const Json& line : *given) {
       std::string line_id = line.contains("id") && line["id"].is_string()
                                 ? line["id"].get<std::string>()
-                                : absl::StrCat(id, "-L", account.next_id++);
+                                : NewLineId(lines, id, "id");
       lines.push_back(NewLine(line, std::move(line_id), created, now));
     }
   }
@@ -254,8 +254,7 @@ ApiResponse CreateBill(const ApiRequest& request, RouteContext& context) {
   Collection* bills = context.account.FindCollection("bills");
   if (bills == nullptr) return ErrorResponse(500, "no bill store");
   const std::string now = NowString();
-  Json bill = NewBill(*body, NewId(context.account, "SIM-BILL"), now, now,
-                      context.account);
+  Json bill = NewBill(*body, NewId(context.account, "SIM-BILL"), now, now);
   Record record;
   record.data = bill;
   if (absl::Status s = bills->Put(std::move(record)); !s.ok()) {
@@ -277,8 +276,7 @@ ApiResponse UpdateBill(const ApiRequest& request, RouteContext& context) {
               record->data["createdDate"].is_string()
           ? record->data["createdDate"].get<std::string>()
           : NowString();
-  record->data = NewBill(*body, request.Param("billId"), created, NowString(),
-                         context.account);
+  record->data = NewBill(*body, request.Param("billId"), created, NowString());
   record->data_as_array = false;
   return JsonResponse(200, Envelope(record->data));
 }
@@ -293,6 +291,9 @@ ApiResponse DeleteBill(const ApiRequest& request, RouteContext& context) {
 ApiResponse GetBillDocument(const ApiRequest& request, RouteContext& context) {
   const Record* record = FindBill(request, context);
   if (record == nullptr) return NotFound();
+  if (!record->document.is_null()) {
+    return JsonResponse(200, Envelope(record->document));
+  }
   const Json& bill = record->data;
   const std::string number =
       bill.contains("billNumber") && bill["billNumber"].is_string()
@@ -330,14 +331,13 @@ ApiResponse CreateLine(const ApiRequest& request, RouteContext& context) {
   Json& bill = record->data;
   const std::string now = NowString();
   const std::string bill_id = request.Param("billId");
-  std::string line_id =
-      body->contains("id") && (*body)["id"].is_string()
-          ? (*body)["id"].get<std::string>()
-          : absl::StrCat(bill_id, "-L", context.account.next_id++);
-  Json line = NewLine(*body, std::move(line_id), now, now);
   if (!bill.contains("lineItems") || !bill["lineItems"].is_array()) {
     bill["lineItems"] = Json::array();
   }
+  std::string line_id = body->contains("id") && (*body)["id"].is_string()
+                            ? (*body)["id"].get<std::string>()
+                            : NewLineId(bill["lineItems"], bill_id, "id");
+  Json line = NewLine(*body, std::move(line_id), now, now);
   bill["lineItems"].push_back(line);
   bill["updatedDate"] = now;
   return JsonResponse(201, Envelope(Json::array({std::move(line)})));

@@ -10,7 +10,8 @@
 //   PATCH /accounting/invoices/{invoiceId}       PatchInvoiceRequestDto: a
 //         property sent (null included) replaces the stored one; lineItems
 //         change existing lines named by lineItemId (400 if unknown)
-//   GET   /accounting/invoices/{invoiceId}/document     base64 PDF
+//   GET   /accounting/invoices/{invoiceId}/document     the record's
+//         "document" if it has one, else a generated base64 PDF
 //   GET   /accounting/invoices/{invoiceId}/lineItems    paged, lastModifiedAt
 //   POST  /accounting/invoices/{invoiceId}/lineItems    201; quantity required
 //   GET   /accounting/invoices/{invoiceId}/lineItems/{lineItemId}
@@ -342,6 +343,9 @@ ApiResponse GetInvoiceDocument(const ApiRequest& request,
                                RouteContext& context) {
   const Record* record = FindInvoice(request, context);
   if (record == nullptr) return NotFound();
+  if (!record->document.is_null()) {
+    return JsonResponse(200, Envelope(record->document));
+  }
   const Json& invoice = record->data;
   const std::string number =
       invoice.contains("invoiceNumber") && invoice["invoiceNumber"].is_string()
@@ -392,13 +396,13 @@ ApiResponse CreateLine(const ApiRequest& request, RouteContext& context) {
   }
   Json& invoice = record->data;
   const std::string now = NowString();
-  Json line = NewLine(
-      *body,
-      absl::StrCat(request.Param("invoiceId"), "-L", context.account.next_id++),
-      now);
   if (!invoice.contains("lineItems") || !invoice["lineItems"].is_array()) {
     invoice["lineItems"] = Json::array();
   }
+  Json line = NewLine(
+      *body,
+      NewLineId(invoice["lineItems"], request.Param("invoiceId"), "lineItemId"),
+      now);
   invoice["lineItems"].push_back(line);
   ComputeTotals(invoice);
   invoice["updatedDate"] = now;

@@ -43,6 +43,12 @@ absl::StatusOr<Record> RecordFromJson(const Json& json) {
   if (auto raw = json.find("rawData"); raw != json.end()) {
     record.raw_data = *raw;
   }
+  if (auto document = json.find("document"); document != json.end()) {
+    if (!document->is_object() && !document->is_null()) {
+      return absl::InvalidArgumentError("\"document\" must be an object");
+    }
+    record.document = *document;
+  }
   if (auto as_array = json.find("dataAsArray"); as_array != json.end()) {
     if (!as_array->is_boolean()) {
       return absl::InvalidArgumentError("\"dataAsArray\" must be a boolean");

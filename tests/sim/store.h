@@ -29,6 +29,8 @@ struct Record {
   Json meta;      // Envelope `meta` for GET by id; null = {"warnings":[]}.
   Json raw_data;  // `rawData` when asked for; null = made up from `data`.
   bool data_as_array = false;  // GET by id wraps `data` in a 1-element array.
+  // DocumentResponseDto served by GET .../document; null = a generated PDF.
+  Json document;
 };
 
 // Records of one resource, keyed by the string field `id_field` of `data`,

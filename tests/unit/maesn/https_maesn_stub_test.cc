@@ -238,7 +238,8 @@ TEST_F(StubTest, BillWrites) {
   dim->set_category_name("CostCenter");
   ASSERT_THAT(stub_.UpdateBill(call_, put), IsOk());
   EXPECT_EQ(transport_->last().method, "PUT");
-  EXPECT_EQ(transport_->last().target, "/accounting/bills/B1?environmentName=e");
+  EXPECT_EQ(transport_->last().target,
+            "/accounting/bills/B1?environmentName=e");
   EXPECT_EQ(Body(transport_->last()), Json::parse(R"({"billNumber":"ER-1",
       "lineItems":[{"dimensions":[{"name":"C1","categoryName":"CostCenter"}]}]})"));
 
@@ -252,8 +253,8 @@ TEST_F(StubTest, BillWrites) {
   EXPECT_TRUE(transport_->last().body.empty());
 
   // The spec's array, and the docs' single object, both become a list.
-  for (const char* body : {R"({"data":[{"id":"L1"},{"id":"L2"}]})",
-                           R"({"data":{"id":"L1"}})"}) {
+  for (const char* body :
+       {R"({"data":[{"id":"L1"},{"id":"L2"}]})", R"({"data":{"id":"L1"}})"}) {
     transport_->Answer(201, body);
     v1::CreateBillLineItemRequest line;
     line.set_bill_id("B1");

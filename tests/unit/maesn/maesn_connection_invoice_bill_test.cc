@@ -137,21 +137,19 @@ TEST_F(ConnectionListWriteTest, WriteThatTimesOutRunsOnceAndIsUnknown) {
 TEST_F(ConnectionListWriteTest, EveryWriteRunsExactlyOnce) {
   // Retryable for a read, but a write is never repeated.
   EXPECT_CALL(*stub_, UpdateInvoice(_, _)).WillOnce(Return(Http(502)));
-  EXPECT_CALL(*stub_, CreateInvoiceLineItem(_, _))
-      .WillOnce(Return(Http(504)));
-  EXPECT_CALL(*stub_, UpdateInvoiceLineItem(_, _))
-      .WillOnce(Return(Http(429)));
+  EXPECT_CALL(*stub_, CreateInvoiceLineItem(_, _)).WillOnce(Return(Http(504)));
+  EXPECT_CALL(*stub_, UpdateInvoiceLineItem(_, _)).WillOnce(Return(Http(429)));
   EXPECT_CALL(*stub_, UpdateBill(_, _))
-      .WillOnce(Return(Transport(
-          WithErrorInfo(absl::UnavailableError("refused"),
-                        "UPSTREAM_UNAVAILABLE"),
-          false)));
+      .WillOnce(
+          Return(Transport(WithErrorInfo(absl::UnavailableError("refused"),
+                                         "UPSTREAM_UNAVAILABLE"),
+                           false)));
   EXPECT_CALL(*stub_, DeleteBill(_, _)).WillOnce(Return(Http(503)));
   EXPECT_CALL(*stub_, CreateBillLineItem(_, _)).WillOnce(Return(Http(500)));
   EXPECT_CALL(*stub_, UpdateBillLineItem(_, _)).WillOnce(Return(Http(400)));
-  EXPECT_EQ(ErrorMetadata(conn_.UpdateInvoice(call_, {}).status(),
-                          "write_outcome"),
-            "UNKNOWN");
+  EXPECT_EQ(
+      ErrorMetadata(conn_.UpdateInvoice(call_, {}).status(), "write_outcome"),
+      "UNKNOWN");
   EXPECT_EQ(ErrorMetadata(conn_.CreateInvoiceLineItem(call_, {}).status(),
                           "write_outcome"),
             "UNKNOWN");

@@ -49,11 +49,10 @@ v1::ResponseMeta Pages(int64_t current, int64_t total_pages, int64_t total) {
 }
 
 TEST(MaesnLimitTest, RoundsUpToAllowedLimitsAndCaps) {
-  const std::pair<int, int> cases[] = {{0, 0},   {1, 5},    {5, 5},
-                                       {6, 10},  {10, 10},  {11, 20},
-                                       {20, 20}, {21, 50},  {50, 50},
-                                       {51, 100}, {100, 100}, {101, 100},
-                                       {1 << 30, 100}};
+  const std::pair<int, int> cases[] = {
+      {0, 0},     {1, 5},     {5, 5},        {6, 10},  {10, 10},
+      {11, 20},   {20, 20},   {21, 50},      {50, 50}, {51, 100},
+      {100, 100}, {101, 100}, {1 << 30, 100}};
   for (auto [page_size, limit] : cases) {
     auto got = MaesnLimitForPageSize(page_size);
     ASSERT_THAT(got, IsOk()) << page_size;

@@ -53,8 +53,7 @@ class Probe {
   }
   bool AwaitFinish() {
     absl::MutexLock lock(&mu_);
-    return mu_.AwaitWithTimeout(absl::Condition(this, &Probe::Finished),
-                                kWait);
+    return mu_.AwaitWithTimeout(absl::Condition(this, &Probe::Finished), kWait);
   }
   bool AwaitDestroyed() {
     absl::MutexLock lock(&mu_);
@@ -172,8 +171,8 @@ class Pages {
       out.last = page >= pages_;
       for (int i = 0; i < page_size_; ++i) {
         auto m = std::make_unique<v1::StreamInvoicesResponse>();
-        m->mutable_invoice()->set_invoice_id("p" + std::to_string(page) +
-                                             "-" + std::to_string(i));
+        m->mutable_invoice()->set_invoice_id("p" + std::to_string(page) + "-" +
+                                             std::to_string(i));
         out.messages.push_back(std::move(m));
       }
       return out;
@@ -198,9 +197,7 @@ class Pages {
 
 class PageStreamerTest : public ::testing::Test {
  protected:
-  PageStreamerTest() : executor_(1, 100) {
-    env_.executor = &executor_;
-  }
+  PageStreamerTest() : executor_(1, 100) { env_.executor = &executor_; }
 
   TestStreamer* Start(Pages& pages, absl::Status setup = absl::OkStatus()) {
     auto* s = new TestStreamer(env_, &probe_);
@@ -344,8 +341,7 @@ TEST(PageStreamerCapacityTest, FullExecutorIsResourceExhausted) {
   auto* s = new TestStreamer(env, &probe);
   s->Run(CallContext{}, absl::OkStatus(), pages.Fetcher());
   ASSERT_TRUE(probe.AwaitFinish());
-  EXPECT_EQ(probe.status()->error_code(),
-            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(probe.status()->error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_EQ(pages.fetches(), 0);
   s->HandleDone();
   EXPECT_TRUE(probe.destroyed());

@@ -132,9 +132,8 @@ TEST(ListValidationTest, PageSizeFiltersAndTimestamps) {
   EXPECT_THAT(Fields(ValidateRequest(r)), ElementsAre("page_size"));
   r.set_page_size(10);
   r.set_status(v1::DOCUMENT_STATUS_UNSPECIFIED);
-  EXPECT_THAT(ValidateRequest(r),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("leave it unset")));
+  EXPECT_THAT(ValidateRequest(r), StatusIs(absl::StatusCode::kInvalidArgument,
+                                           HasSubstr("leave it unset")));
   r.set_status(static_cast<v1::DocumentStatus>(77));
   EXPECT_THAT(Fields(ValidateRequest(r)), ElementsAre("status"));
   r.clear_status();
