@@ -13,7 +13,7 @@ core=(build-essential cmake ninja-build pkg-config
       prometheus-cpp-dev)
 # Everything the full test suite uses on top (see README.md).
 test_extra=(libbenchmark-dev clang-14 libclang-rt-14-dev clang-format-14
-            nghttp2-client yamllint python3-grpcio python3-protobuf
+            nghttp2-client yamllint python3-grpcio python3-protobuf python3-yaml
             golang-go golang-google-grpc-dev golang-github-golang-protobuf-1-5-dev
             golang-google-protobuf-dev protoc-gen-go protoc-gen-go-grpc)
 

@@ -206,9 +206,9 @@ TEST_F(InvoicesBillsTest, CreateInvoiceChecksRequiredFieldsFirst) {
   auto ctx = Context();
   grpc::Status s = invoices_->CreateInvoice(ctx.get(), req, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(ViolationFields(s),
-              ElementsAre("invoice.invoice_date",
-                          "invoice.line_items[0].quantity"));
+  EXPECT_THAT(
+      ViolationFields(s),
+      ElementsAre("invoice.invoice_date", "invoice.line_items[0].quantity"));
   EXPECT_TRUE(simulator().Requests().empty());
 }
 
@@ -271,8 +271,7 @@ TEST_F(InvoicesBillsTest, CreateThatGets5xxReachesMaesnOnceAndIsUnknown) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(ErrorInfoOf(s).metadata().at("write_outcome"), "UNKNOWN");
   EXPECT_THAT(s.error_message(), HasSubstr("look the record up"));
-  EXPECT_EQ(RequestsTo(simulator(), "POST", "/accounting/invoices").size(),
-            1u);
+  EXPECT_EQ(RequestsTo(simulator(), "POST", "/accounting/invoices").size(), 1u);
   EXPECT_EQ(simulator().Requests().size(), 1u);
 }
 
@@ -584,8 +583,8 @@ TEST_F(WriteTimeoutTest, CreateThatTimesOutReachesMaesnOnceAndIsUnknown) {
   auto release = release_;
   auto received = std::make_shared<absl::Notification>();
   simulator().SetRequestHook(
-      [release, received](
-          const sim::ApiRequest& r) -> std::optional<sim::ApiResponse> {
+      [release,
+       received](const sim::ApiRequest& r) -> std::optional<sim::ApiResponse> {
         if (r.method != "POST" || r.path != "/accounting/bills") {
           return std::nullopt;
         }

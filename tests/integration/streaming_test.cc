@@ -176,8 +176,8 @@ TEST_F(StreamingTest, CancelStopsFetchingPages) {
   auto page3_asked = std::make_shared<absl::Notification>();
   auto release = std::make_shared<absl::Notification>();
   simulator().SetRequestHook(
-      [page3_asked, release](
-          const sim::ApiRequest& r) -> std::optional<sim::ApiResponse> {
+      [page3_asked,
+       release](const sim::ApiRequest& r) -> std::optional<sim::ApiResponse> {
         if (r.path != "/accounting/invoices" ||
             r.Query("page").value_or("") != "3") {
           return std::nullopt;
