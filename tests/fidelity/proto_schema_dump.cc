@@ -27,8 +27,8 @@ Json Field(const FieldDescriptor& f) {
   out["repeated"] = f.is_repeated();
   switch (f.cpp_type()) {
     case FieldDescriptor::CPPTYPE_STRING:
-      out["type"] = f.type() == FieldDescriptor::TYPE_BYTES ? "bytes"
-                                                            : "string";
+      out["type"] =
+          f.type() == FieldDescriptor::TYPE_BYTES ? "bytes" : "string";
       break;
     case FieldDescriptor::CPPTYPE_DOUBLE:
     case FieldDescriptor::CPPTYPE_FLOAT:
