@@ -194,8 +194,9 @@ TEST_F(ResourcesTest, PatchInvoiceChangesWhatWasSent) {
 }
 
 TEST_F(ResourcesTest, BillsPutDeleteAndLines) {
-  auto [status, put] = Call("PUT", "/accounting/bills/sim-bill-0002",
-                            R"({"billNumber":"X","lineItems":[{"quantity":1}]})");
+  auto [status, put] =
+      Call("PUT", "/accounting/bills/sim-bill-0002",
+           R"({"billNumber":"X","lineItems":[{"quantity":1}]})");
   ASSERT_EQ(status, 200);
   EXPECT_EQ(put["data"]["id"], "sim-bill-0002");
   EXPECT_FALSE(put["data"].contains("status"));  // replaced, not merged
@@ -221,8 +222,8 @@ TEST_F(ResourcesTest, DocumentsAreBase64) {
   ASSERT_EQ(status, 200);
   EXPECT_EQ(doc["data"]["base64Encoded"], true);
   std::string pdf;
-  ASSERT_TRUE(absl::Base64Unescape(doc["data"]["content"].get<std::string>(),
-                                   &pdf));
+  ASSERT_TRUE(
+      absl::Base64Unescape(doc["data"]["content"].get<std::string>(), &pdf));
   EXPECT_THAT(pdf, HasSubstr("%PDF-1.4"));
   EXPECT_THAT(pdf, HasSubstr("ABC123"));
   EXPECT_EQ(Call("GET", "/accounting/bills/nope/document").first, 404);
@@ -230,15 +231,15 @@ TEST_F(ResourcesTest, DocumentsAreBase64) {
 
 TEST_F(ResourcesTest, HeldResponseReachesTheClientWhenReleased) {
   auto release = std::make_shared<absl::Notification>();
-  sim_->SetRequestHook([release](const ApiRequest& r)
-                           -> std::optional<ApiResponse> {
-    if (r.method != "POST") return std::nullopt;
-    ApiResponse held = JsonResponse(201, Envelope(Json::object()));
-    held.before_send = [release] {
-      release->WaitForNotificationWithTimeout(absl::Seconds(30));
-    };
-    return held;
-  });
+  sim_->SetRequestHook(
+      [release](const ApiRequest& r) -> std::optional<ApiResponse> {
+        if (r.method != "POST") return std::nullopt;
+        ApiResponse held = JsonResponse(201, Envelope(Json::object()));
+        held.before_send = [release] {
+          release->WaitForNotificationWithTimeout(absl::Seconds(30));
+        };
+        return held;
+      });
   auto c = Client();
   c->set_read_timeout(0, 200000);  // 200 ms: gives up before the release
   auto r = c->Post("/accounting/bills", Auth(), "{}", "application/json");
