@@ -66,11 +66,11 @@ grpc::ServerWriteReactor<v1::StreamBillsResponse>* BillServiceImpl::StreamBills(
     list->set_page_token(page->next_page_token());
     out.messages.reserve(static_cast<std::size_t>(page->bills_size()));
     for (int i = 0; i < page->bills_size(); ++i) {
-      auto message = std::make_unique<v1::StreamBillsResponse>();
-      message->mutable_bill()->Swap(page->mutable_bills(i));
-      if (i == 0) message->mutable_meta()->Swap(page->mutable_meta());
-      message->set_total_size(page->total_size());
-      out.messages.push_back(std::move(message));
+      v1::StreamBillsResponse message;
+      message.mutable_bill()->Swap(page->mutable_bills(i));
+      if (i == 0) message.mutable_meta()->Swap(page->mutable_meta());
+      message.set_total_size(page->total_size());
+      out.messages.push_back(message.SerializeAsString());
     }
     return out;
   };

@@ -69,11 +69,11 @@ InvoiceServiceImpl::StreamInvoices(grpc::CallbackServerContext* context,
     list->set_page_token(page->next_page_token());
     out.messages.reserve(static_cast<std::size_t>(page->invoices_size()));
     for (int i = 0; i < page->invoices_size(); ++i) {
-      auto message = std::make_unique<v1::StreamInvoicesResponse>();
-      message->mutable_invoice()->Swap(page->mutable_invoices(i));
-      if (i == 0) message->mutable_meta()->Swap(page->mutable_meta());
-      message->set_total_size(page->total_size());
-      out.messages.push_back(std::move(message));
+      v1::StreamInvoicesResponse message;
+      message.mutable_invoice()->Swap(page->mutable_invoices(i));
+      if (i == 0) message.mutable_meta()->Swap(page->mutable_meta());
+      message.set_total_size(page->total_size());
+      out.messages.push_back(message.SerializeAsString());
     }
     return out;
   };

@@ -53,13 +53,13 @@ PageStreamCore::Actions PageStreamCore::NextLocked() {
   if (stopped_) {
     // Cancelled: nothing more is fetched or written; finish once no write
     // is in flight (a fetch in flight is abandoned, see Fetch()).
-    if (in_flight_ == nullptr) {
+    if (!in_flight_.has_value()) {
       finish_called_ = true;
       a.finish = absl::CancelledError("the client cancelled the stream");
     }
     return a;
   }
-  if (in_flight_ != nullptr) return a;  // one write at a time
+  if (in_flight_.has_value()) return a;  // one write at a time
   if (current_.empty() && ahead_.has_value()) {
     for (auto& m : ahead_->messages) current_.push_back(std::move(m));
     ahead_.reset();
@@ -73,7 +73,7 @@ PageStreamCore::Actions PageStreamCore::NextLocked() {
   if (!current_.empty()) {
     in_flight_ = std::move(current_.front());
     current_.pop_front();
-    a.write = in_flight_.get();
+    a.write = &*in_flight_;
     return a;
   }
   if (!fetching_ && !ahead_.has_value() && (!more_ || !error_.ok())) {

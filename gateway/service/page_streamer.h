@@ -24,10 +24,11 @@
 
 namespace maesn::gateway {
 
-// One upstream page, ready to be streamed: one stream message per record, in
-// order, and whether it was the last page.
+// One upstream page, ready to be streamed: one serialized stream message per
+// record, in order, and whether it was the last page. Pages wait in their
+// wire form, several times smaller than the parsed messages.
 struct StreamPage {
-  std::vector<std::unique_ptr<google::protobuf::Message>> messages;
+  std::vector<std::string> messages;
   bool last = true;
 };
 
@@ -60,13 +61,14 @@ class PageStreamCore {
   void HandleCancel();
   void HandleDone();
 
-  // Implemented by the typed reactor.
-  virtual void StartWriteMessage(const google::protobuf::Message& message) = 0;
+  // Implemented by the typed reactor: write the message serialized in
+  // `bytes` (valid until the matching HandleWriteDone).
+  virtual void StartWriteMessage(const std::string& bytes) = 0;
   virtual void FinishStream(const grpc::Status& status) = 0;
 
  private:
   struct Actions {
-    const google::protobuf::Message* write = nullptr;
+    const std::string* write = nullptr;
     bool fetch = false;
     std::optional<absl::Status> finish;
   };
@@ -88,9 +90,8 @@ class PageStreamCore {
 
   absl::Mutex mu_;
   // The page being written (front = next) and the message in flight.
-  std::deque<std::unique_ptr<google::protobuf::Message>> current_
-      ABSL_GUARDED_BY(mu_);
-  std::unique_ptr<google::protobuf::Message> in_flight_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::string> current_ ABSL_GUARDED_BY(mu_);
+  std::optional<std::string> in_flight_ ABSL_GUARDED_BY(mu_);
   // At most one page fetched ahead of the one being written.
   std::optional<StreamPage> ahead_ ABSL_GUARDED_BY(mu_);
   bool fetching_ ABSL_GUARDED_BY(mu_) = false;
@@ -117,7 +118,8 @@ class PageStreamer final : public grpc::ServerWriteReactor<Response>,
  public:
   // Starts the stream for `method` (full gRPC name, for the observer).
   // `validation` is the request's check: not OK finishes at once with it,
-  // before any upstream request. `fetch` makes the Response messages.
+  // before any upstream request. `fetch` makes the serialized Response
+  // messages.
   static grpc::ServerWriteReactor<Response>* Start(
       const ServiceEnvironment& env,
       grpc::CallbackServerContext* server_context, absl::string_view method,
@@ -135,12 +137,17 @@ class PageStreamer final : public grpc::ServerWriteReactor<Response>,
   PageStreamer(const ServiceEnvironment& env, absl::string_view method)
       : PageStreamCore(env, method) {}
 
-  void StartWriteMessage(const google::protobuf::Message& message) override {
-    this->StartWrite(static_cast<const Response*>(&message));
+  void StartWriteMessage(const std::string& bytes) override {
+    // Only one write is in flight, so one message object serves them all.
+    message_.Clear();
+    message_.ParseFromString(bytes);
+    this->StartWrite(&message_);
   }
   void FinishStream(const grpc::Status& status) override {
     this->Finish(status);
   }
+
+  Response message_;  // the message being written
 };
 
 }  // namespace maesn::gateway
