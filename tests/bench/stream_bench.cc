@@ -9,9 +9,8 @@
 //      ahead of the page being written) and the gateway process's resident
 //      memory per open slow stream.
 // Usage: stream_bench [--records=N] [--page_size=N] [--slow_streams=N]
-#include <grpcpp/grpcpp.h>
-
 #include <fcntl.h>
+#include <grpcpp/grpcpp.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -82,9 +81,9 @@ pid_t StartGateway(const maesn::sim::MaesnSimulator& sim,
                    const std::string& dir, int* port) {
   const std::string port_file = dir + "/gateway.port";
   std::vector<std::string> env = {
-      "GATEWAY_LISTEN=127.0.0.1:0", "GATEWAY_PORT_FILE=" + port_file,
+      "GATEWAY_LISTEN=127.0.0.1:0",       "GATEWAY_PORT_FILE=" + port_file,
       "MAESN_BASE_URL=" + sim.base_url(), "MAESN_CA_FILE=" + sim.ca_file(),
-      "MAESN_API_KEY=sim-api-key", "UPSTREAM_WORKERS=8"};
+      "MAESN_API_KEY=sim-api-key",        "UPSTREAM_WORKERS=8"};
   std::vector<char*> envp;
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
@@ -171,8 +170,7 @@ int main(int argc, char** argv) {
       readers;
   for (int i = 0; i < slow; ++i) {
     contexts.push_back(Context());
-    readers.push_back(
-        slow_stub->StreamInvoices(contexts.back().get(), req));
+    readers.push_back(slow_stub->StreamInvoices(contexts.back().get(), req));
     v1::StreamInvoicesResponse msg;
     if (!readers.back()->Read(&msg)) {
       std::fprintf(stderr, "slow stream %d got nothing\n", i);

@@ -39,7 +39,7 @@ v1::ListInvoicesRequest Filtered() {
   return r;
 }
 
-v1::ResponseMeta Pages(int64_t current, int64_t total_pages, int64_t total) {
+v1::ResponseMeta Pages(int32_t current, int32_t total_pages, int32_t total) {
   v1::ResponseMeta meta;
   meta.mutable_pagination()->set_current_page(current);
   meta.mutable_pagination()->set_total_pages(total_pages);
@@ -211,10 +211,15 @@ TEST(DecidePageTest, TotalAndPerPageWhenTotalPagesIsMissing) {
                    .next_page_token.empty());
   EXPECT_TRUE(DecidePage(Filtered(), PagePosition{3, 5}, meta, 1)
                   .next_page_token.empty());
-  meta.mutable_pagination()->set_total(int64_t{1} << 40);
-  meta.mutable_pagination()->set_per_page(int64_t{1} << 40);
+  // No overflow at the extremes.
+  meta.mutable_pagination()->set_total(2147483647);
+  meta.mutable_pagination()->set_per_page(1);
   EXPECT_EQ(DecidePage(Filtered(), PagePosition{1, 5}, meta, 1).total_size,
             2147483647);
+  EXPECT_FALSE(DecidePage(Filtered(), PagePosition{2147483646, 5}, meta, 1)
+                   .next_page_token.empty());
+  EXPECT_TRUE(DecidePage(Filtered(), PagePosition{2147483647, 5}, meta, 1)
+                  .next_page_token.empty());
 }
 
 }  // namespace
