@@ -42,7 +42,9 @@ bool IsRetryable(const absl::Status& status);
 // PATCH, DELETE) are never retried; when their outcome is unknown (the
 // request may have reached Maesn) the error says so with ErrorInfo metadata
 // write_outcome=UNKNOWN (NOT_SENT when it certainly did not leave). Page
-// tokens and all-pages streams also live here. Thread-safe.
+// tokens live here too (page_token.h): list calls turn them into Maesn
+// pages, so an all-pages stream is a walk over them (service/
+// page_streamer.h). Thread-safe.
 class MaesnConnection {
  public:
   // `observer` (may be null; must outlive the connection) hears of every
