@@ -11,6 +11,7 @@ PageStreamCore::PageStreamCore(const ServiceEnvironment& env,
                                absl::string_view method)
     : env_(env) {
   record_.method = std::string(method);
+  record_.grpc_type = "server_stream";
   record_.start = absl::Now();
 }
 
@@ -136,6 +137,7 @@ void PageStreamCore::End(const absl::Status& status) {
   record_.code = status.code();
   record_.duration = absl::Now() - record_.start;
   record_.request_id = call_.request_id;
+  record_.traceparent = call_.traceparent;
   record_.error_reason = out.error_message();
   if (env_.observer != nullptr) env_.observer->OnRpcEnd(record_);
   FinishStream(out);
