@@ -2,14 +2,17 @@
 //
 // GET /accounting/asyncTask/{taskId} (and the older query form
 // GET /accounting/asyncTask?taskId=...) returns the AsyncTaskResponseDto of
-// the task's current scripted step. For "datev-rewe-export" tasks whose
-// responseData is a list, `page` selects a fixed 50 000-entry page and
-// meta.pagination is filled in, as DATEV Rechnungswesen does.
+// the task's current scripted step (after the step's scripted faults, one
+// error per request: 503, 429 with Retry-After, ...). For
+// "datev-rewe-export" tasks whose responseData is a list, `page` selects a
+// fixed 50 000-entry page and meta.pagination is filled in, as DATEV
+// Rechnungswesen does.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "router.h"
@@ -51,9 +54,24 @@ ApiResponse TaskResponse(const ApiRequest& request, RouteContext& context,
   if (it == context.account.tasks.end()) {
     return ErrorResponse(404, "Task not found");
   }
-  const TaskRun& run = it->second;
-  Json dto = run.ResponseData(
-      run.CurrentStep(context.now, context.task_step_interval));
+  TaskRun& run = it->second;
+  const std::size_t step =
+      run.CurrentStep(context.now, context.task_step_interval);
+  // The step's fault script first: one scripted error per request.
+  const std::vector<TaskFault>& faults = run.script.steps[step].faults;
+  if (std::size_t& served = run.faults_served[step]; served < faults.size()) {
+    const TaskFault& fault = faults[served++];
+    ApiResponse error = ErrorResponse(
+        fault.status, fault.message.empty()
+                          ? "Scripted fault: the target system is unavailable"
+                          : fault.message);
+    if (fault.retry_after_seconds.has_value()) {
+      error.headers.emplace_back("Retry-After",
+                                 std::to_string(*fault.retry_after_seconds));
+    }
+    return error;
+  }
+  Json dto = run.ResponseData(step);
   Json meta = run.script.meta.has_value() ? *run.script.meta : Json(nullptr);
   if (run.script.integration == "datev-rewe-export" &&
       dto.contains("responseData") && dto["responseData"].is_array()) {

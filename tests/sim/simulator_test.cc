@@ -504,6 +504,53 @@ TEST(TaskRunTest, DemoModeStepsFollowTheClock) {
   EXPECT_EQ(run.CurrentStep(at(1000), interval), 2u);
 }
 
+TEST_F(SimulatorTest, TaskFaultScriptAnswersErrorsMidTask) {
+  // task-flaky-1: step 1 first answers 503, then 429 with Retry-After: 1;
+  // step 2 first answers 500. Each fault is served once, in order.
+  EXPECT_EQ(Task("task-flaky-1")["status"], "IN_PROGRESS");
+  ASSERT_TRUE(sim_->AdvanceTask("sim-account-key", "task-flaky-1"));
+  httplib::Result first = Get("/accounting/asyncTask/task-flaky-1");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 503);
+  EXPECT_FALSE(first->has_header("Retry-After"));
+  httplib::Result second = Get("/accounting/asyncTask/task-flaky-1");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 429);
+  EXPECT_EQ(second->get_header_value("Retry-After"), "1");
+  nlohmann::json task = Task("task-flaky-1");
+  EXPECT_EQ(task["status"], "IN_PROGRESS");
+  EXPECT_EQ(task["information"].size(), 2u);
+  // Another account has its own script position and fault count.
+  EXPECT_EQ(Task("task-flaky-1", "sim-account-key-2")["information"].size(),
+            1u);
+
+  ASSERT_TRUE(sim_->AdvanceTask("sim-account-key", "task-flaky-1"));
+  httplib::Result third = Get("/accounting/asyncTask/task-flaky-1");
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->status, 500);
+  EXPECT_EQ(Task("task-flaky-1")["status"], "SUCCESS");
+}
+
+TEST_F(SimulatorTest, TaskFaultsRoundTripThroughJson) {
+  absl::StatusOr<TaskScript> script = TaskScriptFromJson(Json::parse(
+      R"({"id":"t","steps":[{"status":"IN_PROGRESS","faults":[)"
+      R"({"status":429,"retryAfter":2,"message":"slow down"},{"status":503}]}]})"));
+  ASSERT_TRUE(script.ok()) << script.status();
+  ASSERT_EQ(script->steps[0].faults.size(), 2u);
+  EXPECT_EQ(script->steps[0].faults[0].status, 429);
+  EXPECT_EQ(script->steps[0].faults[0].retry_after_seconds, 2);
+  EXPECT_EQ(script->steps[0].faults[1].retry_after_seconds, std::nullopt);
+  EXPECT_EQ(TaskScriptToJson(*script)["steps"][0]["faults"][0]["message"],
+            "slow down");
+  EXPECT_FALSE(TaskScriptFromJson(
+                   Json::parse(R"({"steps":[{"status":"X","faults":[{}]}]})"))
+                   .ok());
+  EXPECT_FALSE(TaskScriptFromJson(Json::parse(
+                                      R"({"steps":[{"status":"X","faults":[)"
+                                      R"({"status":200}]}]})"))
+                   .ok());
+}
+
 TEST(TlsCertTest, RejectsBadInput) {
   std::string dir = ::testing::TempDir() + "/maesn-sim-cert-XXXXXX";
   ASSERT_NE(mkdtemp(dir.data()), nullptr);

@@ -58,6 +58,41 @@ absl::StatusOr<Record> RecordFromJson(const Json& json) {
   return record;
 }
 
+absl::StatusOr<std::vector<TaskFault>> TaskFaultsFromJson(const Json& json) {
+  if (!json.is_array()) {
+    return absl::InvalidArgumentError("\"faults\" must be an array");
+  }
+  std::vector<TaskFault> faults;
+  for (const Json& entry : json) {
+    if (!entry.is_object()) {
+      return absl::InvalidArgumentError("each fault must be an object");
+    }
+    TaskFault fault;
+    auto status = entry.find("status");
+    if (status == entry.end() || !status->is_number_integer() ||
+        status->get<int>() < 400 || status->get<int>() > 599) {
+      return absl::InvalidArgumentError(
+          "each fault needs an HTTP \"status\" from 400 to 599");
+    }
+    fault.status = status->get<int>();
+    if (auto retry = entry.find("retryAfter"); retry != entry.end()) {
+      if (!retry->is_number_integer() || retry->get<int>() < 0) {
+        return absl::InvalidArgumentError(
+            "\"retryAfter\" must be a whole number of seconds");
+      }
+      fault.retry_after_seconds = retry->get<int>();
+    }
+    if (auto message = entry.find("message"); message != entry.end()) {
+      if (!message->is_string()) {
+        return absl::InvalidArgumentError("\"message\" must be a string");
+      }
+      fault.message = message->get<std::string>();
+    }
+    faults.push_back(std::move(fault));
+  }
+  return faults;
+}
+
 }  // namespace
 
 Collection::Collection(std::string id_field) : id_field_(std::move(id_field)) {}
@@ -144,6 +179,11 @@ absl::StatusOr<TaskScript> TaskScriptFromJson(const Json& json) {
     if (auto data = step_json.find("responseData"); data != step_json.end()) {
       step.response_data = *data;
     }
+    if (auto faults = step_json.find("faults"); faults != step_json.end()) {
+      absl::StatusOr<std::vector<TaskFault>> parsed = TaskFaultsFromJson(*faults);
+      if (!parsed.ok()) return parsed.status();
+      step.faults = *std::move(parsed);
+    }
     script.steps.push_back(std::move(step));
   }
   return script;
@@ -161,6 +201,19 @@ Json TaskScriptToJson(const TaskScript& script) {
     step_json["information"] = Json(step.information);
     if (step.response_data.has_value()) {
       step_json["responseData"] = *step.response_data;
+    }
+    if (!step.faults.empty()) {
+      Json faults = Json::array();
+      for (const TaskFault& fault : step.faults) {
+        Json f = Json::object();
+        f["status"] = fault.status;
+        if (fault.retry_after_seconds.has_value()) {
+          f["retryAfter"] = *fault.retry_after_seconds;
+        }
+        if (!fault.message.empty()) f["message"] = fault.message;
+        faults.push_back(std::move(f));
+      }
+      step_json["faults"] = std::move(faults);
     }
     steps.push_back(std::move(step_json));
   }

@@ -55,6 +55,14 @@ class Collection {
   std::map<std::string, Record> records_;
 };
 
+// An error a scripted task answers instead of its state (fault injection
+// mid-watch: transient 503s, 429s with Retry-After, ...).
+struct TaskFault {
+  int status = 503;                        // HTTP status, 400..599
+  std::optional<int> retry_after_seconds;  // Retry-After header, if any
+  std::string message;  // error body message; empty = a default text
+};
+
 // One step of a scripted async task.
 struct TaskStep {
   std::string status;             // Any string; Maesn's are open-ended.
@@ -63,6 +71,11 @@ struct TaskStep {
   // `responseData` while this step is current; nullopt = key absent (an
   // explicit JSON null is returned as null).
   std::optional<Json> response_data;
+  // Served one per GET of the task, in order, once the task has reached
+  // this step and before the step's own answer.
+  // (A default member initializer keeps TaskStep{status, info, data}
+  // valid without -Wmissing-field-initializers.)
+  std::vector<TaskFault> faults = {};
 };
 
 // A scripted async task: it starts at step 0 and moves one step per advance
@@ -76,7 +89,8 @@ struct TaskScript {
 
 // JSON form (used by tasks.json and POST /_sim/tasks):
 // {"id":..., "integration":..., "meta":{...}?,
-//  "steps":[{"status":..., "information":[...]?, "responseData":...?}]}
+//  "steps":[{"status":..., "information":[...]?, "responseData":...?,
+//            "faults":[{"status":503, "retryAfter":1?, "message":...?}]?}]}
 absl::StatusOr<TaskScript> TaskScriptFromJson(const Json& json);
 Json TaskScriptToJson(const TaskScript& script);
 
@@ -85,6 +99,7 @@ struct TaskRun {
   TaskScript script;
   int manual_steps = 0;                          // AdvanceTask calls so far.
   std::chrono::steady_clock::time_point origin;  // Demo-mode clock start.
+  std::map<std::size_t, std::size_t> faults_served = {};  // step -> sent
 
   // Index of the current step: manual advances plus, when `interval` > 0,
   // one step per whole interval elapsed since `origin`; capped at the last.
