@@ -42,6 +42,38 @@ absl::Status ValidateListen(const std::string& listen) {
   return absl::OkStatus();
 }
 
+// WATCH_*: the task-watch hub's schedule and limits.
+absl::Status ReadWatchConfig(const EnvLookup& getenv, GatewayConfig& c) {
+  int64_t poll_min = absl::ToInt64Milliseconds(c.watch_poll_min);
+  int64_t poll_max = absl::ToInt64Milliseconds(c.watch_poll_max);
+  int64_t max_duration = absl::ToInt64Milliseconds(c.watch_max_duration);
+  int64_t max_streams = c.watch_max_streams;
+  int64_t heartbeat_min = absl::ToInt64Milliseconds(c.watch_heartbeat_min);
+  constexpr int64_t kDay = 24 * 3600 * 1000;
+  for (auto s : {
+           ReadInt(getenv, "WATCH_POLL_MIN_MS", 10, 3600000, &poll_min),
+           ReadInt(getenv, "WATCH_POLL_MAX_MS", 10, 3600000, &poll_max),
+           ReadInt(getenv, "WATCH_MAX_DURATION_MS", 100, 7 * kDay,
+                   &max_duration),
+           ReadInt(getenv, "WATCH_MAX_STREAMS", 1, 1000000, &max_streams),
+           ReadInt(getenv, "WATCH_HEARTBEAT_MIN_MS", 10, 3600000,
+                   &heartbeat_min),
+       }) {
+    if (!s.ok()) return s;
+  }
+  if (poll_max < poll_min) {
+    return Bad("WATCH_POLL_MAX_MS",
+               absl::StrCat("must not be below WATCH_POLL_MIN_MS (", poll_max,
+                            " < ", poll_min, ")"));
+  }
+  c.watch_poll_min = absl::Milliseconds(poll_min);
+  c.watch_poll_max = absl::Milliseconds(poll_max);
+  c.watch_max_duration = absl::Milliseconds(max_duration);
+  c.watch_max_streams = static_cast<int>(max_streams);
+  c.watch_heartbeat_min = absl::Milliseconds(heartbeat_min);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<GatewayConfig> ConfigFromEnvironment(const EnvLookup& getenv) {
@@ -100,6 +132,7 @@ absl::StatusOr<GatewayConfig> ConfigFromEnvironment(const EnvLookup& getenv) {
   c.upstream_queue = static_cast<std::size_t>(queue);
   c.max_message_bytes = static_cast<int>(max_msg);
   if (auto s = ReadServingConfig(getenv, c); !s.ok()) return s;
+  if (auto s = ReadWatchConfig(getenv, c); !s.ok()) return s;
   return c;
 }
 

@@ -55,6 +55,14 @@ struct GatewayConfig {
   std::string tls_cert_file;       // GATEWAY_TLS_CERT_FILE
   std::string tls_key_file;        // GATEWAY_TLS_KEY_FILE
   std::string tls_client_ca_file;  // GATEWAY_TLS_CLIENT_CA_FILE
+
+  // Task watching (WatchTask / WaitTask); see gateway/watch/watch_hub.h.
+  absl::Duration watch_poll_min = absl::Seconds(1);    // WATCH_POLL_MIN_MS
+  absl::Duration watch_poll_max = absl::Seconds(15);   // WATCH_POLL_MAX_MS
+  absl::Duration watch_max_duration = absl::Hours(1);  // WATCH_MAX_DURATION_MS
+  int watch_max_streams = 10000;                       // WATCH_MAX_STREAMS
+  // WATCH_HEARTBEAT_MIN_MS: smaller heartbeat intervals are raised to it.
+  absl::Duration watch_heartbeat_min = absl::Seconds(1);
 };
 
 using EnvLookup = std::function<const char*(const char*)>;

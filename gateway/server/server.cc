@@ -129,6 +129,19 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   s->connection_ = std::make_shared<MaesnConnection>(
       std::make_shared<HttpsMaesnStub>(s->transport_, s->metrics_.get()), retry,
       deps.clock, s->metrics_.get());
+  WatchOptions watch;
+  watch.poll_min = config.watch_poll_min;
+  watch.poll_max = config.watch_poll_max;
+  watch.max_duration = config.watch_max_duration;
+  watch.max_streams = config.watch_max_streams;
+  watch.heartbeat_min = config.watch_heartbeat_min;
+  s->watch_hub_ = std::make_unique<WatchHub>(
+      s->connection_->stub(),
+      [executor = s->executor_.get()](std::function<void()> task) {
+        return executor->Submit(std::move(task));
+      },
+      deps.clock, watch);
+  s->watch_hub_->StartTimerThread();
   s->env_.executor = s->executor_.get();
   s->env_.default_api_key = config.maesn_api_key;
   s->env_.observer = &s->observers_;
@@ -137,8 +150,8 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
       std::make_unique<InvoiceServiceImpl>(s->env_, s->connection_));
   s->services_.push_back(
       std::make_unique<BillServiceImpl>(s->env_, s->connection_));
-  s->services_.push_back(
-      std::make_unique<TaskServiceImpl>(s->env_, s->connection_));
+  s->services_.push_back(std::make_unique<TaskServiceImpl>(
+      s->env_, s->connection_, s->watch_hub_.get()));
 
   std::vector<std::string> served(std::begin(kServiceNames),
                                   std::end(kServiceNames));
@@ -161,6 +174,17 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   s->metrics_->RegisterGauge(
       "maesn_executor_workers", "Executor worker threads (UPSTREAM_WORKERS).",
       [executor] { return static_cast<double>(executor->threads()); });
+  WatchHub* hub = s->watch_hub_.get();
+  s->metrics_->RegisterGauge(
+      "maesn_watch_streams_open", "Open WatchTask streams and WaitTask calls.",
+      [hub] { return static_cast<double>(hub->stats().open_streams); });
+  s->metrics_->RegisterGauge(
+      "maesn_watch_poll_loops_active",
+      "Task poll loops running (one per credentials and task watched).",
+      [hub] { return static_cast<double>(hub->stats().active_loops); });
+  s->metrics_->RegisterCounter(
+      "maesn_watch_polls_total", "Upstream polls made by task watch loops.",
+      [hub] { return static_cast<double>(hub->stats().polls); });
 
   // Our own grpc.health.v1 (gRPC's built-in one cannot end Watch streams,
   // which would hold every shutdown until its deadline).
@@ -210,6 +234,14 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
 GatewayServer::~GatewayServer() {
   Shutdown(absl::Now());
   Wait();
+  // The metrics server outlives the objects these read: stop reading them.
+  if (metrics_ == nullptr) return;
+  for (const char* name :
+       {"maesn_executor_queued_calls", "maesn_executor_workers",
+        "maesn_watch_streams_open", "maesn_watch_poll_loops_active",
+        "maesn_watch_polls_total"}) {
+    metrics_->Unregister(name);
+  }
 }
 
 void GatewayServer::BeginDrain() {
@@ -239,8 +271,9 @@ void GatewayServer::Shutdown(absl::Time deadline) {
   }
   BeginDrain();
   // Long-lived streams end here, with UNAVAILABLE, before the server waits
-  // for its calls: health watches now (task watches go the same way).
+  // for its calls: health watches, task watches and task waits.
   health_.EndWatches();
+  watch_hub_->Shutdown();
   server_->Shutdown(absl::ToChronoTime(deadline));
   if (health_server_ != nullptr)
     health_server_->Shutdown(absl::ToChronoTime(deadline));

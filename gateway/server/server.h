@@ -22,6 +22,7 @@
 #include "gateway/server/health_service.h"
 #include "gateway/server/reflection_service.h"
 #include "gateway/service/unary_call.h"
+#include "gateway/watch/watch_hub.h"
 
 namespace maesn::gateway {
 
@@ -81,8 +82,14 @@ class GatewayServer {
 
   // BeginDrain(), then stops the server: it accepts no new call, calls in
   // flight get until `deadline` to finish, after which they are cancelled;
-  // then the executor finishes what is queued.
+  // then the executor finishes what is queued. Open WatchTask streams and
+  // WaitTask calls end at once with UNAVAILABLE (reconnect).
   void Shutdown(absl::Time deadline);
+
+  // Counters of the task-watch hub (open streams, loops, polls), for
+  // metrics.
+  WatchStats watch_stats() const { return watch_hub_->stats(); }
+  WatchHub& watch_hub() { return *watch_hub_; }
 
   // Blocks until the server has shut down.
   void Wait();
@@ -106,6 +113,7 @@ class GatewayServer {
   std::unique_ptr<Executor> executor_;
   std::shared_ptr<HttpTransport> transport_;
   std::shared_ptr<MaesnConnection> connection_;
+  std::unique_ptr<WatchHub> watch_hub_;
   ServiceEnvironment env_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> server_;

@@ -2,6 +2,7 @@
 
 #include "gateway/common/errors.h"
 #include "gateway/service/validation.h"
+#include "gateway/service/watch_calls.h"
 
 namespace maesn::gateway {
 
@@ -23,6 +24,17 @@ grpc::ServerUnaryReactor* TaskServiceImpl::GetTask(
         }
         return conn->GetTask(call, *request);
       });
+}
+
+grpc::ServerWriteReactor<v1::WatchTaskResponse>* TaskServiceImpl::WatchTask(
+    grpc::CallbackServerContext* context, const v1::WatchTaskRequest* request) {
+  return StartWatchTask(env_, hub_, context, request);
+}
+
+grpc::ServerUnaryReactor* TaskServiceImpl::WaitTask(
+    grpc::CallbackServerContext* context, const v1::WaitTaskRequest* request,
+    v1::WaitTaskResponse* response) {
+  return StartWaitTask(env_, hub_, context, request, response);
 }
 
 }  // namespace maesn::gateway

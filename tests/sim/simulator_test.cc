@@ -545,10 +545,10 @@ TEST_F(SimulatorTest, TaskFaultsRoundTripThroughJson) {
   EXPECT_FALSE(TaskScriptFromJson(
                    Json::parse(R"({"steps":[{"status":"X","faults":[{}]}]})"))
                    .ok());
-  EXPECT_FALSE(TaskScriptFromJson(Json::parse(
-                                      R"({"steps":[{"status":"X","faults":[)"
-                                      R"({"status":200}]}]})"))
-                   .ok());
+  EXPECT_FALSE(
+      TaskScriptFromJson(Json::parse(R"({"steps":[{"status":"X","faults":[)"
+                                     R"({"status":200}]}]})"))
+          .ok());
 }
 
 TEST(TlsCertTest, RejectsBadInput) {

@@ -180,7 +180,8 @@ absl::StatusOr<TaskScript> TaskScriptFromJson(const Json& json) {
       step.response_data = *data;
     }
     if (auto faults = step_json.find("faults"); faults != step_json.end()) {
-      absl::StatusOr<std::vector<TaskFault>> parsed = TaskFaultsFromJson(*faults);
+      absl::StatusOr<std::vector<TaskFault>> parsed =
+          TaskFaultsFromJson(*faults);
       if (!parsed.ok()) return parsed.status();
       step.faults = *std::move(parsed);
     }
