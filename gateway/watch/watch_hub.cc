@@ -174,19 +174,25 @@ class WatchHub::Impl : public std::enable_shared_from_this<WatchHub::Impl> {
     timers_.Stop();
   }
 
-  bool AwaitIdle(absl::Duration timeout) {
+  bool AwaitStats(const std::function<bool(const WatchStats&)>& condition,
+                  absl::Duration timeout) {
     absl::MutexLock lock(&mu_);
-    return mu_.AwaitWithTimeout(
-        absl::Condition(
-            +[](Impl* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
-              return self->open_streams_ == 0 && self->loops_.empty();
-            },
-            this),
-        timeout);
+    auto holds = [this, &condition]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return condition(StatsLocked());
+    };
+    return mu_.AwaitWithTimeout(absl::Condition(&holds), timeout);
   }
 
   WatchStats stats() const {
     absl::MutexLock lock(&mu_);
+    return StatsLocked();
+  }
+
+  const WatchOptions& options() const { return options_; }
+  TimerQueue& timers() { return timers_; }
+
+ private:
+  WatchStats StatsLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     WatchStats s;
     s.open_streams = open_streams_;
     s.active_loops = static_cast<std::int64_t>(loops_.size());
@@ -197,10 +203,6 @@ class WatchHub::Impl : public std::enable_shared_from_this<WatchHub::Impl> {
     return s;
   }
 
-  const WatchOptions& options() const { return options_; }
-  TimerQueue& timers() { return timers_; }
-
- private:
   // Hands one poll of `loop` to the executor; when it is full, tries again
   // after the loop's (grown) interval.
   void StartPoll(const std::shared_ptr<Loop>& loop) {
@@ -370,8 +372,17 @@ void WatchHub::Unsubscribe(TaskSubscriber* subscriber) {
 absl::Status WatchHub::AcquireStream() { return impl_->AcquireStream(); }
 void WatchHub::ReleaseStream() { impl_->ReleaseStream(); }
 void WatchHub::Shutdown() { impl_->Shutdown(); }
+bool WatchHub::AwaitStats(
+    const std::function<bool(const WatchStats&)>& condition,
+    absl::Duration timeout) {
+  return impl_->AwaitStats(condition, timeout);
+}
 bool WatchHub::AwaitIdle(absl::Duration timeout) {
-  return impl_->AwaitIdle(timeout);
+  return impl_->AwaitStats(
+      [](const WatchStats& s) {
+        return s.open_streams == 0 && s.active_loops == 0;
+      },
+      timeout);
 }
 WatchStats WatchHub::stats() const { return impl_->stats(); }
 const WatchOptions& WatchHub::options() const { return impl_->options(); }

@@ -119,8 +119,12 @@ class WatchHub {
   // every loop and the timer thread, and refuses new work. Idempotent.
   void Shutdown();
 
-  // Blocks until no stream is open and no loop runs, or `timeout` passes
-  // (real time). True when idle.
+  // Blocks until `condition` holds for the counters, or `timeout` passes
+  // (real time); true when it holds. The condition is checked whenever the
+  // hub's state changes; it must be quick and must not call the hub.
+  bool AwaitStats(const std::function<bool(const WatchStats&)>& condition,
+                  absl::Duration timeout);
+  // AwaitStats for "no stream is open and no loop runs" (drain, tests).
   bool AwaitIdle(absl::Duration timeout);
 
   WatchStats stats() const;
