@@ -215,10 +215,11 @@ class WatchTaskCall final
   void End(absl::Status status) {
     {
       absl::MutexLock lock(&mu_);
-      if (end_.has_value()) return;
-      end_ = std::move(status);
+      if (!end_.has_value()) end_ = std::move(status);
     }
     CancelTimers();
+    // Always: an earlier End may have been waiting for the write in flight
+    // that has just completed (e.g. OnCancel, then OnWriteDone(false)).
     Pump();
   }
 

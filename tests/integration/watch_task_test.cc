@@ -133,9 +133,9 @@ INSTANTIATE_TEST_SUITE_P(
                     {{"IN_PROGRESS", 0, false}, {"FINISHED", 1, true}}},
         Progression{"task-datev-rewe-export-deleted-1",
                     {{"IN_PROGRESS", 0, false}, {"DELETED", 1, false}}},
-        Progression{"task-freetext-1",
-                    {{"Task has been processed.", 1, false},
-                     {"FINISHED", 1, false}}}),
+        Progression{
+            "task-freetext-1",
+            {{"Task has been processed.", 1, false}, {"FINISHED", 1, false}}}),
     [](const ::testing::TestParamInfo<Progression>& param) {
       std::string name = param.param.task_id;
       for (char& c : name) {
@@ -238,6 +238,32 @@ TEST_F(WatchTaskTest, ClientCancelEndsTheStreamAndStopsTheLoopAtOnce) {
   EXPECT_EQ(gateway_->watch_stats().active_loops, 0);
 }
 
+TEST_F(WatchTaskTest, CancellingBusyStreamsFinishesEveryOneOfThem) {
+  // Heartbeats every 10 ms keep writes in flight, so some cancellations
+  // land while a write is pending: each stream must still finish (the
+  // server counts it closed only in OnDone, after Finish).
+  constexpr int kStreams = 64;
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::unique_ptr<grpc::ClientReader<v1::WatchTaskResponse>>>
+      readers;
+  v1::WatchTaskRequest req = Watch("task-datev-duo-1");
+  req.mutable_heartbeat_interval()->set_nanos(10 * 1000 * 1000);
+  for (int i = 0; i < kStreams; ++i) {
+    contexts.push_back(Context());
+    readers.push_back(tasks_->WatchTask(contexts.back().get(), req));
+    v1::WatchTaskResponse msg;
+    ASSERT_TRUE(readers.back()->Read(&msg));
+  }
+  // Readers stop reading: heartbeats pile up in flow control while the
+  // clients cancel one by one.
+  for (auto& c : contexts) c->TryCancel();
+  for (auto& r : readers) {
+    EXPECT_THAT(r->Finish(), GrpcStatusIs(grpc::StatusCode::CANCELLED));
+  }
+  EXPECT_TRUE(hub().AwaitIdle(absl::Seconds(10)))
+      << gateway_->watch_stats().open_streams << " streams still open";
+}
+
 TEST_F(WatchTaskTest, TheCallersDeadlineEndsTheStreamWithoutHeartbeats) {
   auto ctx = Context(kApiKey, kAccountKey, absl::Milliseconds(400));
   const absl::Time start = absl::Now();
@@ -279,7 +305,8 @@ TEST_F(WatchTaskTest, WrongCredentialsUpstreamEndWithTheirCode) {
               GrpcStatusIs(grpc::StatusCode::PERMISSION_DENIED));
 }
 
-TEST_F(WatchTaskTest, TransientFailuresMidWatchAreSurvivedAndRetryAfterHonoured) {
+TEST_F(WatchTaskTest,
+       TransientFailuresMidWatchAreSurvivedAndRetryAfterHonoured) {
   // task-flaky-1 answers 503, then 429 with Retry-After: 1 once it reaches
   // step 1, and 500 once it reaches step 2. Record when each GET arrives.
   absl::Mutex mu;
@@ -470,7 +497,8 @@ TEST_F(WatchTaskTest, TheMaximumWatchTimeEndsTheStream) {
   EXPECT_TRUE(hub().AwaitIdle(absl::Seconds(2)));
 }
 
-// --- WaitTask -----------------------------------------------------------------
+// --- WaitTask
+// -----------------------------------------------------------------
 
 class WaitTaskTest : public WatchTaskTest {
  protected:
@@ -572,8 +600,8 @@ TEST_F(WaitTaskTest, ManyWaitersAndWatchersShareOneLoop) {
   {
     absl::MutexLock lock(&mu);
     auto all_done = [&]() { return done == kWaiters; };
-    ASSERT_TRUE(mu.AwaitWithTimeout(absl::Condition(&all_done),
-                                    absl::Seconds(10)));
+    ASSERT_TRUE(
+        mu.AwaitWithTimeout(absl::Condition(&all_done), absl::Seconds(10)));
   }
   for (int i = 0; i < kWaiters; ++i) {
     EXPECT_THAT(statuses[i], GrpcStatusIs(grpc::StatusCode::OK));
