@@ -194,7 +194,8 @@ class GatewayProcess {
 class Bench;
 
 // One WatchTask stream on the callback API: no thread of its own.
-class WatchStream final : public grpc::ClientReadReactor<v1::WatchTaskResponse> {
+class WatchStream final
+    : public grpc::ClientReadReactor<v1::WatchTaskResponse> {
  public:
   WatchStream(Bench* bench, int task) : bench_(bench), task_(task) {}
   void Start(v1::TaskService::Stub* stub, const std::string& task_id);
@@ -264,9 +265,8 @@ class Bench {
   }
   bool AwaitDone(int n, absl::Duration timeout) {
     absl::MutexLock lock(&mu_);
-    auto all = [this, n]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return done_ >= n;
-    };
+    auto all = [this, n]()
+                   ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return done_ >= n; };
     return mu_.AwaitWithTimeout(absl::Condition(&all), timeout);
   }
 
@@ -327,7 +327,8 @@ void WatchStream::OnDone(const grpc::Status& status) {
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
-  const auto i = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
+  const auto i =
+      static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
   return v[i];
 }
 
@@ -372,7 +373,8 @@ int Run() {
 
   // Plenty of descriptors for the channels, the simulator and the gateway.
   rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 &&
+      limit.rlim_cur < limit.rlim_max) {
     limit.rlim_cur = limit.rlim_max;
     setrlimit(RLIMIT_NOFILE, &limit);
   }
@@ -421,9 +423,8 @@ int Run() {
     }
   });
 
-  const std::string work_dir =
-      std::filesystem::temp_directory_path() /
-      absl::StrCat("watch-bench-", getpid());
+  const std::string work_dir = std::filesystem::temp_directory_path() /
+                               absl::StrCat("watch-bench-", getpid());
   std::filesystem::create_directories(work_dir);
   GatewayProcess gateway;
   const int port =
@@ -442,9 +443,9 @@ int Run() {
     for (int c = 0; c < channels; ++c) {
       grpc::ChannelArguments args;
       args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // own connection
-      stubs.push_back(v1::TaskService::NewStub(grpc::CreateCustomChannel(
-          absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials(),
-          args)));
+      stubs.push_back(v1::TaskService::NewStub(
+          grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port),
+                                    grpc::InsecureChannelCredentials(), args)));
     }
     for (int target : checkpoints) {
       while (static_cast<int>(watchers.size()) < target) {
@@ -499,7 +500,8 @@ int Run() {
   const double bytes_per_stream =
       static_cast<double>(full.rss_kb - idle.rss_kb) * 1024.0 / streams;
   long max_threads = idle.threads;
-  for (const auto& s : samples) max_threads = std::max(max_threads, s.status.threads);
+  for (const auto& s : samples)
+    max_threads = std::max(max_threads, s.status.threads);
 
   std::printf("## WatchTask benchmark\n\n");
   std::printf(
