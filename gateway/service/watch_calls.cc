@@ -236,6 +236,7 @@ class WatchTaskCall final
       } else if (TaskSnapshotPtr next = outbox_.TakeState()) {
         writing_ = std::move(next);
         write = &writing_->message;
+        heartbeat_due_ = false;  // the state says "alive" just as well
       } else if (end_.has_value()) {
         finish = *end_;
       } else if (heartbeat_due_ && outbox_.TakeHeartbeat()) {
