@@ -113,13 +113,17 @@ class GatewayProcess {
     for (char** e = environ; *e != nullptr; ++e) {
       const std::string var = *e;
       if (var.rfind("GATEWAY_", 0) == 0 || var.rfind("MAESN_", 0) == 0 ||
-          var.rfind("WATCH_", 0) == 0 || var.rfind("UPSTREAM_", 0) == 0) {
+          var.rfind("WATCH_", 0) == 0 || var.rfind("UPSTREAM_", 0) == 0 ||
+          var.rfind("METRICS_", 0) == 0 || var.rfind("LOG_", 0) == 0) {
         continue;
       }
       env.push_back(var);
     }
     env.push_back("GATEWAY_LISTEN=127.0.0.1:0");
     env.push_back("GATEWAY_PORT_FILE=" + port_file);
+    // Nothing to drain on loopback; metrics on a port of their own.
+    env.push_back("GATEWAY_DRAIN_DELAY_MS=0");
+    env.push_back("METRICS_LISTEN=127.0.0.1:0");
     env.push_back("MAESN_BASE_URL=" + sim.base_url());
     env.push_back("MAESN_CA_FILE=" + sim.ca_file());
     env.push_back(absl::StrCat("MAESN_API_KEY=", kApiKey));
