@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# e2e: a language's client example (clients/<lang>) against the built
+# maesn-gateway and maesn-sim. Generates the client code from proto/ into the
+# build tree, runs each command of the example and checks its output, which
+# is the same in every language, against the simulator's seed data.
+# Usage: client_example_test.sh <build dir> <python|node|go>
+source "$(dirname "$0")/lib.sh"
+build=$1 lang=$2
+src=$(cd "$(dirname "$0")/../.." && pwd)
+out=$build/clients/$lang
+
+case $lang in
+  python)
+    "$src/clients/python/generate.sh" "$out" >/dev/null
+    example() { PYTHONPATH="$out" /usr/bin/python3 "$src/clients/python/example.py" "$@"; } ;;
+  node)
+    "$src/clients/node/generate.sh" "$out" >/dev/null
+    example() { NODE_PATH="$src/node_modules" node "$out/example.js" "$@"; } ;;
+  go)
+    "$src/clients/go/generate.sh" "$out" >/dev/null
+    # grpc-go 1.33 (Debian 12) applies retry policies only with this set.
+    example() { GRPC_GO_RETRY=on "$out/bin/maesn-example" "$@"; } ;;
+  *) fail "unknown language $lang" ;;
+esac
+
+# Maesn errors on demand: a rate limit with Retry-After on one invoice, and
+# for the second account one 503 on its first GET of ABC123 and on its first
+# invoice POST.
+E2E_SIM_ARGS=(--faults '[
+  {"method": "GET", "path": "/accounting/invoices/RATE-LIMITED", "status": 429,
+   "headers": {"Retry-After": "120"}, "message": "Too many requests"},
+  {"method": "GET", "path": "/accounting/invoices/ABC123",
+   "account": "sim-account-key-2", "status": 503, "times": 1},
+  {"method": "POST", "path": "/accounting/invoices",
+   "account": "sim-account-key-2", "status": 503, "times": 1}]')
+# One attempt per call in the gateway, so that retries are the client's.
+e2e_start "$build" MAESN_RETRY_MAX_ATTEMPTS=1
+export MAESN_GATEWAY="dns:///$GATEWAY_ADDR" MAESN_ACCOUNT_KEY=sim-account-key
+unset MAESN_API_KEY
+
+sim_admin() { curl -sS --fail --cacert "$SIM_CA" "$@"; }
+# Number of recorded Maesn requests with this method, path and account key.
+sim_count() {
+  sim_admin "$SIM_URL/_sim/requests" | /usr/bin/python3 -c '
+import json, sys
+method, path, account = sys.argv[1:]
+print(sum(1 for r in json.load(sys.stdin) if r["method"] == method
+          and r["path"] == path and r["account_key"] == account))' "$@"
+}
+# run <expected exit code> <args...>: runs the example, keeps its output.
+run() {
+  local want=$1; shift
+  set +e
+  output=$(example "$@" 2>"$E2E_WORK/stderr")
+  local rc=$?
+  set -e
+  [[ $rc -eq $want ]] || fail "example $* exited $rc, want $want: $output $(cat "$E2E_WORK/stderr")"
+}
+expect_line() {
+  grep -qxF -- "$1" <<<"$output" || fail "no line '$1' in output of the last command: $output"
+}
+expect_no() {
+  ! grep -qF -- "$1" <<<"$output" || fail "'$1' in output: $output"
+}
+
+# GetInvoice, with the API key sent by the caller this time.
+MAESN_API_KEY=sim-api-key run 0 get ABC123
+expect_line "invoice ABC123 number=1 status=DOCUMENT_STATUS_DRAFT total=109 currency=EUR"
+expect_line "  line 1 name=Line item name quantity=1 unit_amount=100"
+expect_line "  warning: Field not used by target system"
+
+# Errors: code, ErrorInfo, RetryInfo, BadRequest, and what to do next.
+run 1 get NO-SUCH-INVOICE
+expect_line "error: code=NOT_FOUND message=Maesn answered HTTP 404 to getInvoice: Invoice not found"
+expect_line "error_info: reason=UPSTREAM_NOT_FOUND domain=gateway.maesn.dev metadata=http_status=404,operation=getInvoice"
+expect_line "advice: do not retry: fix the request, the credentials or the account"
+
+run 1 get RATE-LIMITED
+expect_line "error: code=RESOURCE_EXHAUSTED message=Maesn answered HTTP 429 to getInvoice: Too many requests"
+expect_line "error_info: reason=UPSTREAM_RATE_LIMITED domain=gateway.maesn.dev metadata=http_status=429,operation=getInvoice"
+expect_line "retry_info: retry_delay=120s"
+expect_line "advice: retry after 120s"
+[[ $(sim_count GET /accounting/invoices/RATE-LIMITED sim-account-key) == 1 ]] ||
+  fail "RESOURCE_EXHAUSTED was retried"
+
+run 1 get ""
+expect_line "error: code=INVALID_ARGUMENT message=invoice_id: must not be empty"
+expect_line "error_info: reason=INVALID_FIELD domain=gateway.maesn.dev metadata=field=invoice_id"
+expect_line "bad_request: field=invoice_id description=must not be empty"
+
+MAESN_ACCOUNT_KEY=not-a-real-account-key run 1 get ABC123
+expect_line "error: code=UNAUTHENTICATED message=Maesn answered HTTP 401 to getInvoice: Unauthorized: missing or invalid X-ACCOUNT-KEY"
+expect_no "not-a-real-account-key"
+
+# An UNAVAILABLE the gateway answers is final: the gateway has already
+# retried Maesn (here once, MAESN_RETRY_MAX_ATTEMPTS=1), and its answers carry
+# response headers, so the channel's retry policy does not apply.
+MAESN_ACCOUNT_KEY=sim-account-key-2 run 1 get ABC123
+expect_line "error: code=UNAVAILABLE message=Maesn answered HTTP 503 to getInvoice: Injected fault: HTTP 503"
+expect_line "advice: retry later"
+[[ $(sim_count GET /accounting/invoices/ABC123 sim-account-key-2) == 1 ]] ||
+  fail "a gateway-answered UNAVAILABLE was retried by the client"
+
+# The channel's retry policy, against a stand-in that answers UNAVAILABLE
+# before any response header (as when a gateway replica goes away): a read is
+# retried and succeeds, a write is never retried.
+"$src/clients/python/generate.sh" "$E2E_WORK/fake-gen" >/dev/null
+PYTHONPATH="$E2E_WORK/fake-gen" /usr/bin/python3 "$src/tests/e2e/fake_gateway.py" \
+  "$E2E_WORK/fake.port" "$E2E_WORK/fake.log" 2>"$E2E_WORK/fake.err" &
+E2E_PIDS+=($!)
+e2e_wait_file "$E2E_WORK/fake.port" "${E2E_PIDS[-1]}"
+fake="dns:///127.0.0.1:$(cat "$E2E_WORK/fake.port")"
+MAESN_GATEWAY=$fake run 0 get FLAKY
+expect_line "invoice FLAKY number=- status=- total=1.5 currency=EUR"
+[[ $(grep -c '^GetInvoice FLAKY$' "$E2E_WORK/fake.log") == 2 ]] ||
+  fail "GetInvoice was not retried once: $(cat "$E2E_WORK/fake.log")"
+MAESN_GATEWAY=$fake run 1 create
+expect_line "error: code=UNAVAILABLE message=every call fails"
+expect_line "advice: the write may have happened: look it up before sending it again"
+[[ $(grep -c '^CreateInvoice ' "$E2E_WORK/fake.log") == 1 ]] ||
+  fail "CreateInvoice was retried: $(cat "$E2E_WORK/fake.log")"
+
+echo "PASS"
