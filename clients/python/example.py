@@ -210,7 +210,7 @@ def main(argv):
         invoices = invoice_pb2_grpc.InvoiceServiceStub(channel)
         tasks = task_pb2_grpc.TaskServiceStub(channel)
         try:
-            if command == "list":
+            if command == "list" and (not args or args[0].isdigit()):
                 list_invoices(invoices, metadata,
                               int(args[0]) if args else 0)
             elif command == "get" and len(args) == 1:

@@ -279,7 +279,8 @@ async function main(argv: string[]): Promise<number> {
   const tasks =
       new v1.TaskService(target, credentials, {channelOverride: channel});
   try {
-    if (command === 'list') {
+    if (command === 'list' && args.length <= 1 &&
+        Number.isInteger(Number(args[0] ?? 0))) {
       await listInvoices(invoices, metadata, Number(args[0] ?? 0));
     } else if (command === 'get' && args.length === 1) {
       await getInvoice(invoices, metadata, args[0]);
