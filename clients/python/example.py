@@ -6,7 +6,8 @@
 Commands:
   list [PAGE_SIZE]   list every invoice, following next_page_token
   get INVOICE_ID     read one invoice
-  create             create an invoice (never retried automatically)
+  create [ID]        create an invoice, with a client-chosen id if given
+                     (never retried automatically)
   watch TASK_ID      print each change of an async task until it ends
 
 Environment:
@@ -113,12 +114,13 @@ def get_invoice(invoices, metadata, invoice_id):
         print(f"  mapping_warning: {warning.field} {warning.message}")
 
 
-def create_invoice(invoices, metadata):
+def create_invoice(invoices, metadata, invoice_id=None):
     today = datetime.datetime.now(datetime.timezone.utc).replace(
         hour=0, minute=0, second=0, microsecond=0)
     invoice_date = timestamp_pb2.Timestamp()
     invoice_date.FromDatetime(today)
     new_invoice = invoice_pb2.NewInvoice(
+        invoice_id=invoice_id,
         contact_id="eaa28f49-6028-4b6e-bb12-d8f6278073fc",
         currency="EUR",
         invoice_date=invoice_date,
@@ -128,7 +130,8 @@ def create_invoice(invoices, metadata):
                 quantity=2.5, unit_amount=120, tax_rate_percentage=19),
         ])
     # A write: if this fails with an unclear outcome, look the invoice up
-    # before creating it again (see describe_error).
+    # before creating it again (see describe_error). With a client-chosen id
+    # that is one GetInvoice, and sending it again cannot duplicate it.
     response = invoices.CreateInvoice(
         invoice_pb2.CreateInvoiceRequest(invoice=new_invoice),
         metadata=metadata, timeout=UNARY_TIMEOUT_S)
@@ -215,8 +218,8 @@ def main(argv):
                               int(args[0]) if args else 0)
             elif command == "get" and len(args) == 1:
                 get_invoice(invoices, metadata, args[0])
-            elif command == "create":
-                create_invoice(invoices, metadata)
+            elif command == "create" and len(args) <= 1:
+                create_invoice(invoices, metadata, *args)
             elif command == "watch" and len(args) == 1:
                 watch_task(tasks, metadata, args[0])
             else:

@@ -6,7 +6,8 @@
 //
 //	list [PAGE_SIZE]   list every invoice, following next_page_token
 //	get INVOICE_ID     read one invoice
-//	create             create an invoice (never retried automatically)
+//	create [ID]        create an invoice, with a client-chosen id if given
+//	                   (never retried automatically)
 //	watch TASK_ID      print each change of an async task until it ends
 //
 // Environment:
@@ -56,7 +57,7 @@ const (
 //go:embed service_config.json
 var serviceConfig string
 
-const usage = `usage: maesn-example list [PAGE_SIZE] | get INVOICE_ID | create | watch TASK_ID`
+const usage = `usage: maesn-example list [PAGE_SIZE] | get INVOICE_ID | create [ID] | watch TASK_ID`
 
 // withCredentials puts the credentials into the call metadata, never into
 // the request.
@@ -146,16 +147,18 @@ func getInvoice(ctx context.Context, invoices v1.InvoiceServiceClient, id string
 	return nil
 }
 
-func createInvoice(ctx context.Context, invoices v1.InvoiceServiceClient) error {
+func createInvoice(ctx context.Context, invoices v1.InvoiceServiceClient, id *string) error {
 	ctx, cancel := context.WithTimeout(ctx, unaryTimeout)
 	defer cancel()
 	str := func(s string) *string { return &s }
 	num := func(f float64) *float64 { return &f }
 	today := time.Now().UTC().Truncate(24 * time.Hour)
 	// A write: if this fails with an unclear outcome, look the invoice up
-	// before creating it again (see describeError).
+	// before creating it again (see describeError). With a client-chosen id
+	// that is one GetInvoice, and sending it again cannot duplicate it.
 	resp, err := invoices.CreateInvoice(ctx, &v1.CreateInvoiceRequest{
 		Invoice: &v1.NewInvoice{
+			InvoiceId:   id,
 			ContactId:   str("eaa28f49-6028-4b6e-bb12-d8f6278073fc"),
 			Currency:    str("EUR"),
 			InvoiceDate: timestamppb.New(today),
@@ -315,8 +318,12 @@ func run(args []string) int {
 		err = listInvoices(ctx, invoices, int32(pageSize))
 	case command == "get" && len(args) == 2:
 		err = getInvoice(ctx, invoices, args[1])
-	case command == "create" && len(args) == 1:
-		err = createInvoice(ctx, invoices)
+	case command == "create" && len(args) <= 2:
+		var id *string
+		if len(args) == 2 {
+			id = &args[1]
+		}
+		err = createInvoice(ctx, invoices, id)
 	case command == "watch" && len(args) == 2:
 		err = watchTask(ctx, tasks, args[1])
 	default:

@@ -25,7 +25,8 @@ const USAGE = `usage: node clients/node/dist/example.js COMMAND
 Commands:
   list [PAGE_SIZE]   list every invoice, following next_page_token
   get INVOICE_ID     read one invoice
-  create             create an invoice (never retried automatically)
+  create [ID]        create an invoice, with a client-chosen id if given
+                     (never retried automatically)
   watch TASK_ID      print each change of an async task until it ends
 
 Environment:
@@ -143,15 +144,18 @@ async function getInvoice(
 }
 
 async function createInvoice(
-    invoices: InvoiceServiceClient, metadata: grpc.Metadata): Promise<void> {
+    invoices: InvoiceServiceClient, metadata: grpc.Metadata,
+    invoiceId?: string): Promise<void> {
   const today = new Date();
   today.setUTCHours(0, 0, 0, 0);
   // A write: if this fails with an unclear outcome, look the invoice up
-  // before creating it again (see describeError).
+  // before creating it again (see describeError). With a client-chosen id
+  // that is one GetInvoice, and sending it again cannot duplicate it.
   const response = await unary<CreateInvoiceResponse__Output>(
       done => invoices.CreateInvoice(
           {
             invoice: {
+              invoiceId,
               contactId: 'eaa28f49-6028-4b6e-bb12-d8f6278073fc',
               currency: 'EUR',
               invoiceDate: {seconds: String(Math.floor(today.getTime() / 1000))},
@@ -284,8 +288,8 @@ async function main(argv: string[]): Promise<number> {
       await listInvoices(invoices, metadata, Number(args[0] ?? 0));
     } else if (command === 'get' && args.length === 1) {
       await getInvoice(invoices, metadata, args[0]);
-    } else if (command === 'create') {
-      await createInvoice(invoices, metadata);
+    } else if (command === 'create' && args.length <= 1) {
+      await createInvoice(invoices, metadata, args[0]);
     } else if (command === 'watch' && args.length === 1) {
       await watchTask(tasks, metadata, args[0]);
     } else {
