@@ -5,7 +5,8 @@ Every RPC of maesn.accounting.v1 must be named exactly once. Reads (Get,
 List, Stream, Watch, Wait) carry a retry policy for UNAVAILABLE only;
 writes (Create, Update, Delete) carry none, because a retried write can
 duplicate a record in a customer's books. An RPC with any other verb must be
-classified here first. Exits 1 naming every problem.
+classified here first. A streaming RPC has no timeout, which would end a
+long watch. Exits 1 naming every problem.
 
   /usr/bin/python3 clients/check_service_config.py
 """
@@ -23,7 +24,8 @@ WRITE_VERBS = ("Create", "Update", "Delete")
 
 
 def rpcs(proto_dir):
-    """{"pkg.Service/Method"} for every RPC in proto/maesn."""
+    """{"pkg.Service/Method": server_streaming} for every RPC in
+    proto/maesn."""
     files = sorted(str(p.relative_to(proto_dir))
                    for p in proto_dir.glob("maesn/**/*.proto"))
     with tempfile.NamedTemporaryFile(suffix=".pb") as out:
@@ -32,7 +34,7 @@ def rpcs(proto_dir):
                        check=True)
         descriptors = descriptor_pb2.FileDescriptorSet.FromString(
             pathlib.Path(out.name).read_bytes())
-    return {f"{f.package}.{s.name}/{m.name}"
+    return {f"{f.package}.{s.name}/{m.name}": m.server_streaming
             for f in descriptors.file for s in f.service for m in s.method}
 
 
@@ -41,6 +43,7 @@ def problems(config, all_rpcs):
     if {"round_robin": {}} not in config.get("loadBalancingConfig", []):
         found.append("loadBalancingConfig must choose round_robin")
     seen = {}
+    timeouts = set()
     for method_config in config.get("methodConfig", []):
         policy = method_config.get("retryPolicy")
         if policy is not None and policy.get("retryableStatusCodes") != [
@@ -54,6 +57,8 @@ def problems(config, all_rpcs):
             if rpc in seen:
                 found.append(f"{rpc}: named twice")
             seen[rpc] = policy is not None
+            if "timeout" in method_config:
+                timeouts.add(rpc)
     for rpc in sorted(all_rpcs):
         method = rpc.split("/")[1]
         if rpc not in seen:
@@ -64,7 +69,9 @@ def problems(config, all_rpcs):
             found.append(f"{rpc}: a write must never be retried")
         elif not method.startswith(READ_VERBS + WRITE_VERBS):
             found.append(f"{rpc}: neither a read nor a write: classify it")
-    for rpc in sorted(set(seen) - all_rpcs):
+        if all_rpcs[rpc] and rpc in timeouts:
+            found.append(f"{rpc}: a stream must not have a timeout")
+    for rpc in sorted(set(seen) - set(all_rpcs)):
         found.append(f"{rpc}: not in proto/")
     return found
 
