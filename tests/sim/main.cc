@@ -4,7 +4,8 @@
 //   maesn-sim --port 0 --cert-dir /tmp/sim --ready-file /tmp/sim/ready.json
 //
 // Flags may be spelled with '-' or '_' (--cert-dir or --cert_dir);
-// --account-key may be repeated or given a comma list.
+// --account-key may be repeated or given a comma list. --faults takes a JSON
+// array of fault rules (faults.h) for tests that need Maesn's errors.
 // Prints "maesn-sim listening on https://localhost:N (CA: <file>)" once it
 // accepts connections, and exits cleanly on SIGINT or SIGTERM.
 #include <pthread.h>
@@ -26,6 +27,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "faults.h"
 #include "nlohmann/json.hpp"
 #include "simulator.h"
 
@@ -51,6 +53,10 @@ ABSL_FLAG(int, latency_ms, 0,
 ABSL_FLAG(int, worker_threads, 0,
           "HTTPS worker threads; 0 = httplib's default. Each open keep-alive "
           "connection holds one.");
+ABSL_FLAG(std::string, faults, "",
+          "JSON array of fault rules answering matching requests with an "
+          "error (see faults.h), e.g. "
+          "'[{\"path\":\"/accounting/invoices/X\",\"status\":429}]'.");
 ABSL_FLAG(std::string, ready_file, "",
           "After listening, write {port, base_url, ca_file} JSON here "
           "(atomically).");
@@ -146,6 +152,14 @@ int main(int argc, char** argv) {
   options.worker_threads = absl::GetFlag(FLAGS_worker_threads);
 
   maesn::sim::MaesnSimulator sim(options);
+  if (const std::string faults = absl::GetFlag(FLAGS_faults); !faults.empty()) {
+    auto rules = maesn::sim::ParseFaultRules(faults);
+    if (!rules.ok()) {
+      std::cerr << "maesn-sim: --faults: " << rules.status().message() << "\n";
+      return 1;
+    }
+    sim.SetRequestHook(maesn::sim::MakeFaultHook(*std::move(rules)));
+  }
   if (absl::Status status = sim.Start(); !status.ok()) {
     std::cerr << "maesn-sim: " << status << "\n";
     return 1;

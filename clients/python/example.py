@@ -1,0 +1,235 @@
+#!/usr/bin/python3
+"""Calls the Maesn gRPC gateway from Python.
+
+  PYTHONPATH=clients/python/gen /usr/bin/python3 clients/python/example.py COMMAND
+
+Commands:
+  list [PAGE_SIZE]   list every invoice, following next_page_token
+  get INVOICE_ID     read one invoice
+  create [ID]        create an invoice, with a client-chosen id if given
+                     (never retried automatically)
+  watch TASK_ID      print each change of an async task until it ends
+
+Environment:
+  MAESN_GATEWAY      gRPC target (default dns:///localhost:50051)
+  MAESN_ACCOUNT_KEY  the end user's Maesn account key (required)
+  MAESN_API_KEY      the Maesn API key; optional when the gateway has one
+
+A failed call prints its status code and the google.rpc details the gateway
+sends (ErrorInfo, RetryInfo, BadRequest), then what to do next, and exits 1.
+"""
+
+import datetime
+import os
+import pathlib
+import sys
+
+import grpc
+from google.protobuf import timestamp_pb2
+from google.rpc import error_details_pb2, status_pb2
+from maesn.accounting.v1 import (invoice_pb2, invoice_pb2_grpc, task_pb2,
+                                 task_pb2_grpc)
+
+UNARY_TIMEOUT_S = 10  # every call has a deadline
+WATCH_TIMEOUT_S = 120  # a watch lasts until the task ends, within this
+# round_robin over every address dns:/// resolves, and a retry policy for
+# UNAVAILABLE on reads only: writes are never retried automatically.
+SERVICE_CONFIG = pathlib.Path(__file__).resolve().parent.parent.joinpath(
+    "service_config.json").read_text()
+
+
+def open_channel(target):
+    return grpc.insecure_channel(target, options=[
+        ("grpc.service_config", SERVICE_CONFIG),
+        ("grpc.enable_retries", 1),
+    ])
+
+
+def call_metadata():
+    """Credentials travel as call metadata, never in the request."""
+    account_key = os.environ.get("MAESN_ACCOUNT_KEY")
+    if not account_key:
+        sys.exit("MAESN_ACCOUNT_KEY is not set")
+    metadata = [("x-account-key", account_key)]
+    if os.environ.get("MAESN_API_KEY"):
+        metadata.append(("x-api-key", os.environ["MAESN_API_KEY"]))
+    return metadata
+
+
+def number(value):
+    """A double exactly as received (shortest round-trip form)."""
+    text = repr(value)
+    return text[:-2] if text.endswith(".0") else text
+
+
+def opt(message, field, fmt=str):
+    """An optional field's value, or "-" when it is unset."""
+    if not message.HasField(field):
+        return "-"
+    value = getattr(message, field)
+    enum_type = message.DESCRIPTOR.fields_by_name[field].enum_type
+    if enum_type is not None:
+        known = enum_type.values_by_number.get(value)
+        return known.name if known else str(value)
+    return fmt(value)
+
+
+def invoice_line(invoice):
+    return (f"invoice {opt(invoice, 'invoice_id')}"
+            f" number={opt(invoice, 'invoice_number')}"
+            f" status={opt(invoice, 'status')}"
+            f" total={opt(invoice, 'total_amount', number)}"
+            f" currency={opt(invoice, 'currency')}")
+
+
+def list_invoices(invoices, metadata, page_size):
+    request = invoice_pb2.ListInvoicesRequest(page_size=page_size)
+    count = pages = 0
+    while True:
+        response = invoices.ListInvoices(request, metadata=metadata,
+                                         timeout=UNARY_TIMEOUT_S)
+        pages += 1
+        for invoice in response.invoices:
+            count += 1
+            print(invoice_line(invoice))
+        if not response.next_page_token:
+            break
+        request.page_token = response.next_page_token
+    print(f"listed {count} invoices on {pages} pages"
+          f" (total_size={response.total_size})")
+
+
+def get_invoice(invoices, metadata, invoice_id):
+    response = invoices.GetInvoice(
+        invoice_pb2.GetInvoiceRequest(invoice_id=invoice_id),
+        metadata=metadata, timeout=UNARY_TIMEOUT_S)
+    print(invoice_line(response.invoice))
+    for item in response.invoice.line_items:
+        print(f"  line {opt(item, 'line_item_id')} name={opt(item, 'name')}"
+              f" quantity={opt(item, 'quantity', number)}"
+              f" unit_amount={opt(item, 'unit_amount', number)}")
+    for warning in response.meta.warnings:
+        print(f"  warning: {warning}")
+    for warning in response.meta.mapping_warnings:
+        print(f"  mapping_warning: {warning.field} {warning.message}")
+
+
+def create_invoice(invoices, metadata, invoice_id=None):
+    today = datetime.datetime.now(datetime.timezone.utc).replace(
+        hour=0, minute=0, second=0, microsecond=0)
+    invoice_date = timestamp_pb2.Timestamp()
+    invoice_date.FromDatetime(today)
+    new_invoice = invoice_pb2.NewInvoice(
+        invoice_id=invoice_id,
+        contact_id="eaa28f49-6028-4b6e-bb12-d8f6278073fc",
+        currency="EUR",
+        invoice_date=invoice_date,
+        line_items=[
+            invoice_pb2.NewInvoiceLineItem(
+                name="Consulting", description="Workshop, 2.5 hours",
+                quantity=2.5, unit_amount=120, tax_rate_percentage=19),
+        ])
+    # A write: if this fails with an unclear outcome, look the invoice up
+    # before creating it again (see describe_error). With a client-chosen id
+    # that is one GetInvoice, and sending it again cannot duplicate it.
+    response = invoices.CreateInvoice(
+        invoice_pb2.CreateInvoiceRequest(invoice=new_invoice),
+        metadata=metadata, timeout=UNARY_TIMEOUT_S)
+    print("created " + invoice_line(response.invoice))
+
+
+def task_line(task):
+    return (f"task {task.task_id} status={opt(task, 'status')}"
+            f" raw_status={opt(task, 'raw_status')}"
+            f" done={'true' if task.done else 'false'}"
+            f" information={len(task.information)}")
+
+
+def watch_task(tasks, metadata, task_id):
+    stream = tasks.WatchTask(task_pb2.WatchTaskRequest(task_id=task_id),
+                             metadata=metadata, timeout=WATCH_TIMEOUT_S)
+    last = None
+    for message in stream:
+        if message.heartbeat:
+            continue
+        last = message.task
+        print(task_line(last), flush=True)
+    if last is not None:
+        print(f"task {task_id} ended with {opt(last, 'raw_status')}")
+
+
+def describe_error(err, is_write):
+    """Reads the status code and the google.rpc.Status details (from the
+    grpc-status-details-bin trailer) and says what to do next."""
+    print(f"error: code={err.code().name} message={err.details()}")
+    status = status_pb2.Status()
+    for key, value in err.trailing_metadata() or ():
+        if key == "grpc-status-details-bin":
+            status.ParseFromString(value)
+    error_info = retry_info = None
+    for detail in status.details:
+        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            error_info = error_details_pb2.ErrorInfo()
+            detail.Unpack(error_info)
+            meta = ",".join(f"{k}={v}"
+                            for k, v in sorted(error_info.metadata.items()))
+            print(f"error_info: reason={error_info.reason}"
+                  f" domain={error_info.domain} metadata={meta}")
+        elif detail.Is(error_details_pb2.RetryInfo.DESCRIPTOR):
+            retry_info = error_details_pb2.RetryInfo()
+            detail.Unpack(retry_info)
+            print("retry_info: retry_delay="
+                  f"{number(retry_info.retry_delay.ToTimedelta().total_seconds())}s")
+        elif detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad_request = error_details_pb2.BadRequest()
+            detail.Unpack(bad_request)
+            for violation in bad_request.field_violations:
+                print(f"bad_request: field={violation.field}"
+                      f" description={violation.description}")
+    outcome = error_info.metadata.get("write_outcome") if error_info else None
+    if retry_info is not None:
+        delay = retry_info.retry_delay.ToTimedelta().total_seconds()
+        print(f"advice: retry after {number(delay)}s")
+    elif is_write and (outcome == "UNKNOWN" or err.code() in (
+            grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)):
+        print("advice: the write may have happened: look it up before"
+              " sending it again")
+    elif err.code() in (grpc.StatusCode.UNAVAILABLE,
+                        grpc.StatusCode.DEADLINE_EXCEEDED):
+        print("advice: retry later")
+    else:
+        print("advice: do not retry: fix the request, the credentials or"
+              " the account")
+
+
+def main(argv):
+    if len(argv) < 2 or argv[1] not in ("list", "get", "create", "watch"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    command, args = argv[1], argv[2:]
+    metadata = call_metadata()
+    with open_channel(os.environ.get("MAESN_GATEWAY",
+                                     "dns:///localhost:50051")) as channel:
+        invoices = invoice_pb2_grpc.InvoiceServiceStub(channel)
+        tasks = task_pb2_grpc.TaskServiceStub(channel)
+        try:
+            if command == "list" and (not args or args[0].isdigit()):
+                list_invoices(invoices, metadata,
+                              int(args[0]) if args else 0)
+            elif command == "get" and len(args) == 1:
+                get_invoice(invoices, metadata, args[0])
+            elif command == "create" and len(args) <= 1:
+                create_invoice(invoices, metadata, *args)
+            elif command == "watch" and len(args) == 1:
+                watch_task(tasks, metadata, args[0])
+            else:
+                print(__doc__, file=sys.stderr)
+                return 2
+        except grpc.RpcError as err:
+            describe_error(err, is_write=command == "create")
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

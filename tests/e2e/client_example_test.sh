@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# e2e: a language's client example (clients/<lang>) against the built
+# maesn-gateway and maesn-sim. Generates the client code from proto/ into the
+# build tree, runs each command of the example and checks its output, which
+# is the same in every language, against the simulator's seed data.
+# Usage: client_example_test.sh <build dir> <python|node|go>
+source "$(dirname "$0")/lib.sh"
+build=$1 lang=$2
+src=$(cd "$(dirname "$0")/../.." && pwd)
+out=$build/clients/$lang
+
+case $lang in
+  python)
+    "$src/clients/python/generate.sh" "$out" >/dev/null
+    example() { PYTHONPATH="$out" /usr/bin/python3 "$src/clients/python/example.py" "$@"; } ;;
+  node)
+    "$src/clients/node/generate.sh" "$out" >/dev/null
+    example() { NODE_PATH="$src/node_modules" node "$out/example.js" "$@"; } ;;
+  go)
+    "$src/clients/go/generate.sh" "$out" >/dev/null
+    # grpc-go 1.33 (Debian 12) applies retry policies only with this set.
+    example() { GRPC_GO_RETRY=on "$out/bin/maesn-example" "$@"; } ;;
+  *) fail "unknown language $lang" ;;
+esac
+
+# Maesn errors on demand: a rate limit with Retry-After on one invoice, and
+# for the second account one 503 on its first GET of ABC123 and on its first
+# invoice POST.
+E2E_SIM_ARGS=(--faults '[
+  {"method": "GET", "path": "/accounting/invoices/RATE-LIMITED", "status": 429,
+   "headers": {"Retry-After": "120"}, "message": "Too many requests"},
+  {"method": "GET", "path": "/accounting/invoices/ABC123",
+   "account": "sim-account-key-2", "status": 503, "times": 1},
+  {"method": "POST", "path": "/accounting/invoices",
+   "account": "sim-account-key-2", "status": 503, "times": 1}]')
+# One attempt per call in the gateway, so that retries are the client's.
+# Short watch polls keep the test quick.
+e2e_start "$build" MAESN_RETRY_MAX_ATTEMPTS=1 WATCH_POLL_MIN_MS=100 WATCH_POLL_MAX_MS=400
+export MAESN_GATEWAY="dns:///$GATEWAY_ADDR" MAESN_ACCOUNT_KEY=sim-account-key
+unset MAESN_API_KEY
+
+sim_admin() { curl -sS --fail --cacert "$SIM_CA" "$@"; }
+# Number of recorded Maesn requests with this method, path and account key.
+sim_count() {
+  sim_admin "$SIM_URL/_sim/requests" | /usr/bin/python3 -c '
+import json, sys
+method, path, account = sys.argv[1:]
+print(sum(1 for r in json.load(sys.stdin) if r["method"] == method
+          and r["path"] == path and r["account_key"] == account))' "$@"
+}
+# run <expected exit code> <args...>: runs the example, keeps its output.
+run() {
+  local want=$1; shift
+  set +e
+  output=$(example "$@" 2>"$E2E_WORK/stderr")
+  local rc=$?
+  set -e
+  [[ $rc -eq $want ]] || fail "example $* exited $rc, want $want: $output $(cat "$E2E_WORK/stderr")"
+}
+expect_line() {
+  grep -qxF -- "$1" <<<"$output" || fail "no line '$1' in output of the last command: $output"
+}
+expect_no() {
+  ! grep -qF -- "$1" - "$E2E_WORK/stderr" <<<"$output" || fail "'$1' in output: $output"
+}
+
+# GetInvoice, with the API key sent by the caller this time.
+MAESN_API_KEY=sim-api-key run 0 get ABC123
+expect_line "invoice ABC123 number=1 status=DOCUMENT_STATUS_DRAFT total=109 currency=EUR"
+expect_line "  line 1 name=Line item name quantity=1 unit_amount=100"
+expect_line "  warning: Field not used by target system"
+
+# unimplemented <args...>: true when the gateway answers this example command
+# with UNIMPLEMENTED (an RPC not served by this build of the gateway).
+unimplemented() {
+  set +e
+  local probe
+  probe=$(example "$@" 2>&1)
+  set -e
+  grep -q '^error: code=UNIMPLEMENTED ' <<<"$probe"
+}
+
+if unimplemented list 100; then
+  echo "SKIP: ListInvoices/CreateInvoice steps: UNIMPLEMENTED by this gateway"
+else
+  # ListInvoices across all pages: the 5 seed invoices and the simulator's 300
+  # generated ones, each once.
+  run 0 list 100
+  expect_line "invoice ABC123 number=1 status=DOCUMENT_STATUS_DRAFT total=109 currency=EUR"
+  expect_line "listed 305 invoices on 4 pages (total_size=305)"
+  [[ $(grep '^invoice ' <<<"$output" | cut -d' ' -f2 | sort -u | wc -l) == 305 ]] ||
+    fail "listed invoices are not 305 distinct ones"
+
+  # CreateInvoice with a client-chosen id: created once (Maesn computes the
+  # totals: 2.5 x 120 net + 19 % tax), then readable and listed; the same id
+  # again is refused, so resending cannot duplicate it.
+  id="E2E-$lang-1"
+  run 0 create "$id"
+  expect_line "created invoice $id number=- status=DOCUMENT_STATUS_DRAFT total=357 currency=EUR"
+  run 0 get "$id"
+  expect_line "invoice $id number=- status=DOCUMENT_STATUS_DRAFT total=357 currency=EUR"
+  expect_line "  line $id-L1 name=Consulting quantity=2.5 unit_amount=120"
+  run 1 create "$id"
+  expect_line "advice: do not retry: fix the request, the credentials or the account"
+  grep -q '^error: code=ABORTED ' <<<"$output" || fail "second create: $output"
+  run 0 list 100
+  expect_line "listed 306 invoices on 4 pages (total_size=306)"
+  [[ $(sim_count POST /accounting/invoices sim-account-key) == 2 ]] ||
+    fail "expected exactly 2 invoice POSTs"
+
+  # A write whose outcome is unclear (Maesn's 503) is not retried by the
+  # gateway or the channel; the caller looks it up, finds nothing, sends again.
+  id="E2E-$lang-2"
+  MAESN_ACCOUNT_KEY=sim-account-key-2 run 1 create "$id"
+  grep -q '^error: code=UNAVAILABLE ' <<<"$output" || fail "create with a 503: $output"
+  grep -q '^error_info: .*write_outcome=UNKNOWN' <<<"$output" || fail "no write_outcome: $output"
+  expect_line "advice: the write may have happened: look it up before sending it again"
+  [[ $(sim_count POST /accounting/invoices sim-account-key-2) == 1 ]] ||
+    fail "the write was retried"
+  MAESN_ACCOUNT_KEY=sim-account-key-2 run 1 get "$id"
+  grep -q '^error: code=NOT_FOUND ' <<<"$output" || fail "lookup after the 503: $output"
+  MAESN_ACCOUNT_KEY=sim-account-key-2 run 0 create "$id"
+  expect_line "created invoice $id number=- status=DOCUMENT_STATUS_DRAFT total=357 currency=EUR"
+fi
+
+if unimplemented watch no-such-task; then
+  echo "SKIP: WatchTask steps: UNIMPLEMENTED by this gateway"
+else
+  run 1 watch no-such-task
+  grep -q '^error: code=NOT_FOUND ' <<<"$output" || fail "watch of an unknown task: $output"
+  # WatchTask: the example prints each change until the task ends. The
+  # simulator's task moves one step on each time a change has been printed, so
+  # every step is seen (its first message is the current state).
+  task=task-datev-duo-1
+  coproc WATCH { example watch "$task" 2>&1; }
+  E2E_PIDS+=("$WATCH_PID")
+  watch_pid=$WATCH_PID
+  output=""
+  while IFS= read -r -t 60 line <&"${WATCH[0]}"; do
+    output+="$line"$'\n'
+    if [[ $line == "task $task "*" done=false "* ]]; then
+      sim_admin -X POST "$SIM_URL/_sim/tasks/$task/advance?account=sim-account-key" >/dev/null
+    fi
+  done
+  wait "$watch_pid" || fail "example watch exited $?: $output"
+  expect_line "task $task status=TASK_STATUS_OPEN raw_status=OPEN done=false information=0"
+  expect_line "task $task status=TASK_STATUS_IN_PROGRESS raw_status=IN_PROGRESS done=false information=0"
+  expect_line "task $task status=TASK_STATUS_IN_PROGRESS raw_status=IN_PROGRESS done=false information=2"
+  expect_line "task $task status=TASK_STATUS_SUCCESS raw_status=SUCCESS done=true information=2"
+  expect_line "task $task ended with SUCCESS"
+  [[ $(grep -c "^task $task status=" <<<"$output") == 4 ]] ||
+    fail "expected exactly 4 states: $output"
+fi
+
+# Errors: code, ErrorInfo, RetryInfo, BadRequest, and what to do next.
+run 1 get NO-SUCH-INVOICE
+expect_line "error: code=NOT_FOUND message=Maesn answered HTTP 404 to getInvoice: Invoice not found"
+expect_line "error_info: reason=UPSTREAM_NOT_FOUND domain=gateway.maesn.dev metadata=http_status=404,operation=getInvoice"
+expect_line "advice: do not retry: fix the request, the credentials or the account"
+
+run 1 get RATE-LIMITED
+expect_line "error: code=RESOURCE_EXHAUSTED message=Maesn answered HTTP 429 to getInvoice: Too many requests"
+expect_line "error_info: reason=UPSTREAM_RATE_LIMITED domain=gateway.maesn.dev metadata=http_status=429,operation=getInvoice"
+expect_line "retry_info: retry_delay=120s"
+expect_line "advice: retry after 120s"
+[[ $(sim_count GET /accounting/invoices/RATE-LIMITED sim-account-key) == 1 ]] ||
+  fail "RESOURCE_EXHAUSTED was retried"
+
+run 1 get ""
+expect_line "error: code=INVALID_ARGUMENT message=invoice_id: must not be empty"
+expect_line "error_info: reason=INVALID_FIELD domain=gateway.maesn.dev metadata=field=invoice_id"
+expect_line "bad_request: field=invoice_id description=must not be empty"
+
+MAESN_ACCOUNT_KEY=not-a-real-account-key run 1 get ABC123
+expect_line "error: code=UNAUTHENTICATED message=Maesn answered HTTP 401 to getInvoice: Unauthorized: missing or invalid X-ACCOUNT-KEY"
+expect_no "not-a-real-account-key"
+
+# An UNAVAILABLE the gateway answers is final: the gateway has already
+# retried Maesn (here once, MAESN_RETRY_MAX_ATTEMPTS=1), and its answers carry
+# response headers, so the channel's retry policy does not apply.
+MAESN_ACCOUNT_KEY=sim-account-key-2 run 1 get ABC123
+expect_line "error: code=UNAVAILABLE message=Maesn answered HTTP 503 to getInvoice: Injected fault: HTTP 503"
+expect_line "advice: retry later"
+[[ $(sim_count GET /accounting/invoices/ABC123 sim-account-key-2) == 1 ]] ||
+  fail "a gateway-answered UNAVAILABLE was retried by the client"
+
+# The channel's retry policy, against a stand-in that answers UNAVAILABLE
+# before any response header (as when a gateway replica goes away): a read is
+# retried and succeeds, a write is never retried.
+"$src/clients/python/generate.sh" "$E2E_WORK/fake-gen" >/dev/null
+PYTHONPATH="$E2E_WORK/fake-gen" /usr/bin/python3 "$src/tests/e2e/fake_gateway.py" \
+  "$E2E_WORK/fake.port" "$E2E_WORK/fake.log" 2>"$E2E_WORK/fake.err" &
+E2E_PIDS+=($!)
+e2e_wait_file "$E2E_WORK/fake.port" "${E2E_PIDS[-1]}"
+fake="dns:///127.0.0.1:$(cat "$E2E_WORK/fake.port")"
+MAESN_GATEWAY=$fake run 0 get FLAKY
+expect_line "invoice FLAKY number=- status=- total=1.5 currency=EUR"
+[[ $(grep -c '^GetInvoice FLAKY$' "$E2E_WORK/fake.log") == 2 ]] ||
+  fail "GetInvoice was not retried once: $(cat "$E2E_WORK/fake.log")"
+MAESN_GATEWAY=$fake run 1 create
+expect_line "error: code=UNAVAILABLE message=every call fails"
+expect_line "advice: the write may have happened: look it up before sending it again"
+[[ $(grep -c '^CreateInvoice ' "$E2E_WORK/fake.log") == 1 ]] ||
+  fail "CreateInvoice was retried: $(cat "$E2E_WORK/fake.log")"
+
+echo "PASS"
