@@ -70,87 +70,74 @@ expect_line "invoice ABC123 number=1 status=DOCUMENT_STATUS_DRAFT total=109 curr
 expect_line "  line 1 name=Line item name quantity=1 unit_amount=100"
 expect_line "  warning: Field not used by target system"
 
-# unimplemented <args...>: true when the gateway answers this example command
-# with UNIMPLEMENTED (an RPC not served by this build of the gateway).
-unimplemented() {
-  set +e
-  local probe
-  probe=$(example "$@" 2>&1)
-  set -e
-  grep -q '^error: code=UNIMPLEMENTED ' <<<"$probe"
-}
+# ListInvoices across all pages: the 5 seed invoices and the simulator's 300
+# generated ones, each once.
+run 0 list 100
+expect_line "invoice ABC123 number=1 status=DOCUMENT_STATUS_DRAFT total=109 currency=EUR"
+expect_line "listed 305 invoices on 4 pages (total_size=305)"
+[[ $(grep '^invoice ' <<<"$output" | cut -d' ' -f2 | sort -u | wc -l) == 305 ]] ||
+  fail "listed invoices are not 305 distinct ones"
 
-if unimplemented list 100; then
-  echo "SKIP: ListInvoices/CreateInvoice steps: UNIMPLEMENTED by this gateway"
-else
-  # ListInvoices across all pages: the 5 seed invoices and the simulator's 300
-  # generated ones, each once.
-  run 0 list 100
-  expect_line "invoice ABC123 number=1 status=DOCUMENT_STATUS_DRAFT total=109 currency=EUR"
-  expect_line "listed 305 invoices on 4 pages (total_size=305)"
-  [[ $(grep '^invoice ' <<<"$output" | cut -d' ' -f2 | sort -u | wc -l) == 305 ]] ||
-    fail "listed invoices are not 305 distinct ones"
+# CreateInvoice with a client-chosen id: created once (Maesn computes the
+# totals: 2.5 x 120 net + 19 % tax), then readable and listed; the same id
+# again is refused, so resending cannot duplicate it.
+id="E2E-$lang-1"
+run 0 create "$id"
+expect_line "created invoice $id number=- status=DOCUMENT_STATUS_DRAFT total=357 currency=EUR"
+run 0 get "$id"
+expect_line "invoice $id number=- status=DOCUMENT_STATUS_DRAFT total=357 currency=EUR"
+expect_line "  line $id-L1 name=Consulting quantity=2.5 unit_amount=120"
+run 1 create "$id"
+expect_line "advice: do not retry: fix the request, the credentials or the account"
+grep -q '^error: code=ABORTED ' <<<"$output" || fail "second create: $output"
+run 0 list 100
+expect_line "listed 306 invoices on 4 pages (total_size=306)"
+[[ $(sim_count POST /accounting/invoices sim-account-key) == 2 ]] ||
+  fail "expected exactly 2 invoice POSTs"
 
-  # CreateInvoice with a client-chosen id: created once (Maesn computes the
-  # totals: 2.5 x 120 net + 19 % tax), then readable and listed; the same id
-  # again is refused, so resending cannot duplicate it.
-  id="E2E-$lang-1"
-  run 0 create "$id"
-  expect_line "created invoice $id number=- status=DOCUMENT_STATUS_DRAFT total=357 currency=EUR"
-  run 0 get "$id"
-  expect_line "invoice $id number=- status=DOCUMENT_STATUS_DRAFT total=357 currency=EUR"
-  expect_line "  line $id-L1 name=Consulting quantity=2.5 unit_amount=120"
-  run 1 create "$id"
-  expect_line "advice: do not retry: fix the request, the credentials or the account"
-  grep -q '^error: code=ABORTED ' <<<"$output" || fail "second create: $output"
-  run 0 list 100
-  expect_line "listed 306 invoices on 4 pages (total_size=306)"
-  [[ $(sim_count POST /accounting/invoices sim-account-key) == 2 ]] ||
-    fail "expected exactly 2 invoice POSTs"
+# A write whose outcome is unclear (Maesn's 503) is not retried by the
+# gateway or the channel; the caller looks it up, finds nothing, sends again.
+id="E2E-$lang-2"
+MAESN_ACCOUNT_KEY=sim-account-key-2 run 1 create "$id"
+grep -q '^error: code=UNAVAILABLE ' <<<"$output" || fail "create with a 503: $output"
+grep -q '^error_info: .*write_outcome=UNKNOWN' <<<"$output" || fail "no write_outcome: $output"
+expect_line "advice: the write may have happened: look it up before sending it again"
+[[ $(sim_count POST /accounting/invoices sim-account-key-2) == 1 ]] ||
+  fail "the write was retried"
+MAESN_ACCOUNT_KEY=sim-account-key-2 run 1 get "$id"
+grep -q '^error: code=NOT_FOUND ' <<<"$output" || fail "lookup after the 503: $output"
+MAESN_ACCOUNT_KEY=sim-account-key-2 run 0 create "$id"
+expect_line "created invoice $id number=- status=DOCUMENT_STATUS_DRAFT total=357 currency=EUR"
 
-  # A write whose outcome is unclear (Maesn's 503) is not retried by the
-  # gateway or the channel; the caller looks it up, finds nothing, sends again.
-  id="E2E-$lang-2"
-  MAESN_ACCOUNT_KEY=sim-account-key-2 run 1 create "$id"
-  grep -q '^error: code=UNAVAILABLE ' <<<"$output" || fail "create with a 503: $output"
-  grep -q '^error_info: .*write_outcome=UNKNOWN' <<<"$output" || fail "no write_outcome: $output"
-  expect_line "advice: the write may have happened: look it up before sending it again"
-  [[ $(sim_count POST /accounting/invoices sim-account-key-2) == 1 ]] ||
-    fail "the write was retried"
-  MAESN_ACCOUNT_KEY=sim-account-key-2 run 1 get "$id"
-  grep -q '^error: code=NOT_FOUND ' <<<"$output" || fail "lookup after the 503: $output"
-  MAESN_ACCOUNT_KEY=sim-account-key-2 run 0 create "$id"
-  expect_line "created invoice $id number=- status=DOCUMENT_STATUS_DRAFT total=357 currency=EUR"
-fi
+# WatchTask: an unknown task is NOT_FOUND.
+run 1 watch no-such-task
+grep -q '^error: code=NOT_FOUND ' <<<"$output" || fail "watch of an unknown task: $output"
 
-if unimplemented watch no-such-task; then
-  echo "SKIP: WatchTask steps: UNIMPLEMENTED by this gateway"
-else
-  run 1 watch no-such-task
-  grep -q '^error: code=NOT_FOUND ' <<<"$output" || fail "watch of an unknown task: $output"
-  # WatchTask: the example prints each change until the task ends. The
-  # simulator's task moves one step on each time a change has been printed, so
-  # every step is seen (its first message is the current state).
-  task=task-datev-duo-1
-  coproc WATCH { example watch "$task" 2>&1; }
-  E2E_PIDS+=("$WATCH_PID")
-  watch_pid=$WATCH_PID
-  output=""
-  while IFS= read -r -t 60 line <&"${WATCH[0]}"; do
-    output+="$line"$'\n'
-    if [[ $line == "task $task "*" done=false "* ]]; then
-      sim_admin -X POST "$SIM_URL/_sim/tasks/$task/advance?account=sim-account-key" >/dev/null
-    fi
-  done
-  wait "$watch_pid" || fail "example watch exited $?: $output"
-  expect_line "task $task status=TASK_STATUS_OPEN raw_status=OPEN done=false information=0"
-  expect_line "task $task status=TASK_STATUS_IN_PROGRESS raw_status=IN_PROGRESS done=false information=0"
-  expect_line "task $task status=TASK_STATUS_IN_PROGRESS raw_status=IN_PROGRESS done=false information=2"
-  expect_line "task $task status=TASK_STATUS_SUCCESS raw_status=SUCCESS done=true information=2"
-  expect_line "task $task ended with SUCCESS"
-  [[ $(grep -c "^task $task status=" <<<"$output") == 4 ]] ||
-    fail "expected exactly 4 states: $output"
-fi
+# WatchTask: the example prints each change until the task ends. The
+# simulator's task moves one step on each time a change has been printed, so
+# every step is seen (its first message is the current state).
+task=task-datev-duo-1
+mkfifo "$E2E_WORK/watch.fifo"
+example watch "$task" >"$E2E_WORK/watch.fifo" 2>&1 &
+watch_pid=$!
+E2E_PIDS+=("$watch_pid")
+exec {watch_fd}<"$E2E_WORK/watch.fifo"
+output=""
+while IFS= read -r -t 60 line <&"$watch_fd"; do
+  output+="$line"$'\n'
+  if [[ $line == "task $task "*" done=false "* ]]; then
+    sim_admin -X POST "$SIM_URL/_sim/tasks/$task/advance?account=sim-account-key" >/dev/null
+  fi
+done
+exec {watch_fd}<&-
+wait "$watch_pid" || fail "example watch exited $?: $output"
+expect_line "task $task status=TASK_STATUS_OPEN raw_status=OPEN done=false information=0"
+expect_line "task $task status=TASK_STATUS_IN_PROGRESS raw_status=IN_PROGRESS done=false information=0"
+expect_line "task $task status=TASK_STATUS_IN_PROGRESS raw_status=IN_PROGRESS done=false information=2"
+expect_line "task $task status=TASK_STATUS_SUCCESS raw_status=SUCCESS done=true information=2"
+expect_line "task $task ended with SUCCESS"
+[[ $(grep -c "^task $task status=" <<<"$output") == 4 ]] ||
+  fail "expected exactly 4 states: $output"
 
 # Errors: code, ErrorInfo, RetryInfo, BadRequest, and what to do next.
 run 1 get NO-SUCH-INVOICE
