@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "gateway/mapping/envelope_internal.h"
+#include "gateway/mapping/text.h"
 
 namespace maesn::gateway {
 namespace {
@@ -13,14 +14,9 @@ namespace {
 constexpr std::size_t kMaxMessage = 512;
 
 std::string Clean(absl::string_view text) {
-  std::string out;
-  out.reserve(std::min(text.size(), kMaxMessage));
-  for (char c : text) {
-    if (out.size() >= kMaxMessage) {
-      out += "...";
-      break;
-    }
-    out.push_back(static_cast<unsigned char>(c) < 0x20 ? ' ' : c);
+  std::string out = mapping::SanitizeText(text, kMaxMessage);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';
   }
   return std::string(absl::StripAsciiWhitespace(out));
 }

@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "gateway/common/errors.h"
 #include "gateway/mapping/json_proto_internal.h"
+#include "gateway/mapping/text.h"
 #include "gateway/mapping/time_format.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -377,14 +378,11 @@ void Warnings::Add(const FieldPath& path, const Json& raw,
   if (meta_ == nullptr) return;
   auto* w = meta_->add_mapping_warnings();
   w->set_field(path.ToString());
-  std::string text = raw.is_string() ? raw.get<std::string>()
-                                     : raw.dump(-1, ' ', false,
-                                                Json::error_handler_t::replace);
-  if (text.size() > kMaxRawValue) {
-    text.resize(kMaxRawValue);
-    text += "...";
-  }
-  w->set_raw_value(std::move(text));
+  const std::string text =
+      raw.is_string()
+          ? raw.get<std::string>()
+          : raw.dump(-1, ' ', false, Json::error_handler_t::replace);
+  w->set_raw_value(SanitizeText(text, kMaxRawValue));
   w->set_message(std::string(message));
 }
 
@@ -467,7 +465,23 @@ absl::Status WriteMessage(const Message& message, const std::string& path,
   return absl::OkStatus();
 }
 
+namespace {
+
+void JsonToValueAt(const Json& j, google::protobuf::Value& v, int depth);
+
+}  // namespace
+
 void JsonToValue(const Json& j, google::protobuf::Value& v) {
+  JsonToValueAt(j, v, 0);
+}
+
+namespace {
+
+void JsonToValueAt(const Json& j, google::protobuf::Value& v, int depth) {
+  if ((j.is_array() || j.is_object()) && depth >= kMaxValueDepth) {
+    v.set_string_value(j.dump(-1, ' ', false, Json::error_handler_t::replace));
+    return;
+  }
   switch (j.type()) {
     case Json::value_t::null:
     case Json::value_t::discarded:
@@ -489,18 +503,20 @@ void JsonToValue(const Json& j, google::protobuf::Value& v) {
       return;
     case Json::value_t::array: {
       auto* list = v.mutable_list_value();
-      for (const auto& e : j) JsonToValue(e, *list->add_values());
+      for (const auto& e : j) JsonToValueAt(e, *list->add_values(), depth + 1);
       return;
     }
     case Json::value_t::object: {
       auto* fields = v.mutable_struct_value()->mutable_fields();
       for (auto it = j.begin(); it != j.end(); ++it) {
-        JsonToValue(it.value(), (*fields)[it.key()]);
+        JsonToValueAt(it.value(), (*fields)[it.key()], depth + 1);
       }
       return;
     }
   }
 }
+
+}  // namespace
 
 Json ValueToJson(const google::protobuf::Value& v) {
   switch (v.kind_case()) {

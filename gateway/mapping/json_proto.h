@@ -71,7 +71,11 @@ absl::Status WriteMessage(const google::protobuf::Message& message,
                           const std::string& path, nlohmann::json& out,
                           const WriteOptions& options = {});
 
-// google.protobuf.Value/Struct <-> JSON.
+// google.protobuf.Value/Struct <-> JSON. JSON nested deeper than
+// kMaxValueDepth below `json` is kept as a string holding its compact JSON
+// text, so that every gRPC client can parse the response (protobuf's
+// default recursion limit is 100, and each JSON level costs 2-3 levels).
+inline constexpr int kMaxValueDepth = 20;
 void JsonToValue(const nlohmann::json& json, google::protobuf::Value& value);
 nlohmann::json ValueToJson(const google::protobuf::Value& value);
 nlohmann::json StructToJson(const google::protobuf::Struct& s);
