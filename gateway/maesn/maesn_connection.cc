@@ -5,7 +5,9 @@
 #include <string>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "gateway/common/errors.h"
+#include "gateway/mapping/field_path.h"
 
 namespace maesn::gateway {
 
@@ -49,54 +51,91 @@ bool MaesnConnection::ShouldRetry(const CallContext& context,
   }
   *wait = cap * u;  // full jitter
   absl::Duration asked;
-  if (RetryDelay(status, &asked)) *wait = std::max(*wait, asked);
+  if (RetryDelay(status, &asked)) {
+    // Maesn's Retry-After is a floor; one that would hold a worker longer
+    // than max_wait goes back to the caller instead.
+    if (asked > policy_.max_wait) return false;
+    *wait = std::max(*wait, asked);
+  }
   // Never sleep past the caller's deadline: the next attempt needs time too.
   return clock_->Now() + *wait < context.deadline;
 }
 
-absl::Status MaesnConnection::LabelWriteOutcome(absl::Status status) {
+absl::Status MaesnConnection::FinishError(
+    absl::Status status, const CallContext& context,
+    const google::protobuf::Message& request, bool write) const {
+  if (status.ok()) return status;
+  status = mapping::RewriteFieldViolations(std::move(status), request);
+  if (write) status = LabelWriteOutcome(std::move(status), context);
+  const std::string outcome = ErrorMetadata(status, kWriteOutcomeKey);
+  if (outcome == "UNKNOWN" || outcome == "APPLIED") {
+    // Sending it again could duplicate the write: no retry advice at all.
+    status.ErasePayload(kRetryInfoUrl);
+    return status;
+  }
+  absl::Duration delay;
+  if (IsRetryable(status) && !RetryDelay(status, &delay)) {
+    status = WithRetryDelay(std::move(status), policy_.caller_retry_delay);
+  }
+  return status;
+}
+
+absl::Status MaesnConnection::LabelWriteOutcome(absl::Status status,
+                                                const CallContext& context) {
   int http = 0;
-  const bool has_http =
-      absl::SimpleAtoi(ErrorMetadata(status, "http_status"), &http);
+  if (!absl::SimpleAtoi(ErrorMetadata(status, "http_status"), &http)) {
+    // An answer whose body was unusable still tells what Maesn did.
+    http = context.stats.upstream_status;
+  }
   std::string outcome;
-  if (has_http) {
-    // Maesn answered. A 5xx may still have written (a target system can fail
-    // after booking); a 4xx rejected the request.
-    if (http >= 500) outcome = "UNKNOWN";
-  } else if (ErrorMetadata(status, "request_sent") == "false") {
+  if (context.stats.attempts == 0 ||
+      ErrorMetadata(status, "request_sent") == "false") {
     outcome = "NOT_SENT";
-  } else if (status.code() != absl::StatusCode::kInvalidArgument) {
-    // Timeout, broken connection or cancellation after sending.
+  } else if (http >= 200 && http < 300) {
+    outcome = "APPLIED";
+  } else if (http >= 300 && http < 500) {
+    // Maesn refused it (or redirected it, which is never followed).
+    outcome = "REJECTED";
+  } else {
+    // A 5xx (a target system can fail after booking), or a timeout, broken
+    // connection or cancellation after the request left.
     outcome = "UNKNOWN";
   }
-  if (outcome.empty()) return status;
-  if (outcome == "UNKNOWN") {
-    std::string msg(status.message());
-    msg +=
-        " (the write may or may not have been applied: look the record up "
-        "before sending it again)";
-    absl::Status labelled(status.code(), msg);
+  const char* advice =
+      outcome == "UNKNOWN"
+          ? " (the write may or may not have been applied: look the record "
+            "up before sending it again)"
+      : outcome == "APPLIED"
+          ? " (Maesn accepted the write but its answer could not be read: "
+            "do not send it again; look the record up)"
+          : nullptr;
+  if (advice != nullptr) {
+    absl::Status labelled(status.code(),
+                          absl::StrCat(status.message(), advice));
     status.ForEachPayload([&](absl::string_view url, const absl::Cord& p) {
       labelled.SetPayload(url, p);
     });
     status = std::move(labelled);
   }
-  return WithErrorMetadata(std::move(status), "write_outcome", outcome);
+  return WithErrorMetadata(std::move(status), kWriteOutcomeKey, outcome);
 }
 
 absl::StatusOr<v1::GetInvoiceResponse> MaesnConnection::GetInvoice(
     CallContext& context, const v1::GetInvoiceRequest& request) {
-  return Read(context, [&] { return stub_->GetInvoice(context, request); });
+  return Read(context, request,
+              [&] { return stub_->GetInvoice(context, request); });
 }
 
 absl::StatusOr<v1::GetBillResponse> MaesnConnection::GetBill(
     CallContext& context, const v1::GetBillRequest& request) {
-  return Read(context, [&] { return stub_->GetBill(context, request); });
+  return Read(context, request,
+              [&] { return stub_->GetBill(context, request); });
 }
 
 absl::StatusOr<v1::GetTaskResponse> MaesnConnection::GetTask(
     CallContext& context, const v1::GetTaskRequest& request) {
-  return Read(context, [&] { return stub_->GetTask(context, request); });
+  return Read(context, request,
+              [&] { return stub_->GetTask(context, request); });
 }
 
 }  // namespace maesn::gateway

@@ -11,6 +11,7 @@
 #include "absl/random/random.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "gateway/common/call_context.h"
@@ -18,6 +19,7 @@
 #include "gateway/maesn/maesn_stub.h"
 #include "gateway/maesn/page_token.h"
 #include "gateway/observability/upstream_observer.h"
+#include "google/protobuf/message.h"
 
 namespace maesn::gateway {
 
@@ -27,6 +29,13 @@ struct RetryPolicy {
   absl::Duration initial_backoff = absl::Milliseconds(100);
   absl::Duration max_backoff = absl::Seconds(5);
   double multiplier = 2.0;
+  // The longest single wait the gateway spends on a worker thread; when
+  // Maesn's Retry-After asks for more, the error goes back to the caller
+  // (with that RetryInfo) instead.
+  absl::Duration max_wait = absl::Seconds(10);
+  // RetryInfo given to the caller with a retryable error for which Maesn
+  // named no Retry-After.
+  absl::Duration caller_retry_delay = absl::Seconds(1);
 };
 
 // True for failures worth another attempt of an idempotent read: HTTP
@@ -34,17 +43,30 @@ struct RetryPolicy {
 // but not timeouts, certificate failures, oversized or unusable responses.
 bool IsRetryable(const absl::Status& status);
 
+// What happened to a write that failed (ErrorInfo metadata write_outcome).
+// NOT_SENT: the request never reached Maesn. REJECTED: Maesn answered 4xx,
+// nothing was written. UNKNOWN: it may or may not have been applied (5xx,
+// timeout, connection lost or call cancelled after sending). APPLIED: Maesn
+// answered 2xx but its answer was unusable. Callers reconcile UNKNOWN and
+// APPLIED (look the record up) instead of sending the write again.
+inline constexpr absl::string_view kWriteOutcomeKey = "write_outcome";
+
 // The one place that decides about retries.
 //
 // Reads (GET) are retried on IsRetryable() failures with exponential backoff
 // and full jitter, waiting at least as long as Maesn's Retry-After, bounded
-// by the policy's attempt cap and the caller's deadline. Writes (POST, PUT,
-// PATCH, DELETE) are never retried; when their outcome is unknown (the
-// request may have reached Maesn) the error says so with ErrorInfo metadata
-// write_outcome=UNKNOWN (NOT_SENT when it certainly did not leave). Page
+// by the policy's attempt cap, its longest wait and the caller's deadline.
+// Writes (POST, PUT, PATCH, DELETE) are never retried; every failed write
+// carries ErrorInfo metadata write_outcome (see kWriteOutcomeKey). Page
 // tokens live here too (page_token.h): list calls turn them into Maesn
 // pages, so an all-pages stream is a walk over them (service/
-// page_streamer.h). Thread-safe.
+// page_streamer.h).
+//
+// Every error leaving here is finished the same way (FinishError): Maesn's
+// validationErrors paths become the request's proto field paths, and a
+// retryable error carries a RetryInfo (Maesn's Retry-After, else the
+// policy's caller_retry_delay) unless it is a write that may have been
+// applied, which carries none. Thread-safe.
 class MaesnConnection {
  public:
   // `observer` (may be null; must outlive the connection) hears of every
@@ -100,15 +122,18 @@ class MaesnConnection {
   const std::shared_ptr<MaesnStub>& stub() const { return stub_; }
 
  private:
-  // Runs `attempt` (one stub call) until it succeeds, fails permanently, or
-  // the policy or deadline says stop.
+  // Runs `attempt` (one stub call for `request`) until it succeeds, fails
+  // permanently, or the policy or deadline says stop.
   template <typename Fn>
-  auto Read(CallContext& context, Fn&& attempt) -> decltype(attempt()) {
+  auto Read(CallContext& context, const google::protobuf::Message& request,
+            Fn&& attempt) -> decltype(attempt()) {
     for (int n = 1;; ++n) {
       auto result = attempt();
       if (result.ok()) return result;
       absl::Duration wait;
-      if (!ShouldRetry(context, result.status(), n, &wait)) return result;
+      if (!ShouldRetry(context, result.status(), n, &wait)) {
+        return FinishError(result.status(), context, request, false);
+      }
       if (observer_ != nullptr) {
         observer_->OnUpstreamRetry(OperationOf(result.status()));
       }
@@ -125,7 +150,7 @@ class MaesnConnection {
     absl::StatusOr<PagePosition> position = StartPosition(request);
     if (!position.ok()) return position.status();
     absl::StatusOr<Response> page =
-        Read(context, [&] { return fetch(*position); });
+        Read(context, request, [&] { return fetch(*position); });
     if (!page.ok()) return page;
     PageOutcome outcome =
         DecidePage(request, *position, page->meta(), count(*page));
@@ -133,19 +158,30 @@ class MaesnConnection {
     page->set_total_size(outcome.total_size);
     return page;
   }
-  // Runs `attempt` once and labels an unknown outcome.
+  // Runs `attempt` once and labels the outcome of a failure.
   template <typename Fn>
-  auto Write(Fn&& attempt) -> decltype(attempt()) {
+  auto Write(CallContext& context, const google::protobuf::Message& request,
+             Fn&& attempt) -> decltype(attempt()) {
     auto result = attempt();
-    if (!result.ok()) return LabelWriteOutcome(result.status());
+    if (!result.ok()) {
+      return FinishError(result.status(), context, request, true);
+    }
     return result;
   }
 
+ public:
   // Decides whether attempt `n` that failed with `status` is retried, and
   // how long to wait first.
   bool ShouldRetry(const CallContext& context, const absl::Status& status,
                    int n, absl::Duration* wait);
-  static absl::Status LabelWriteOutcome(absl::Status status);
+  // Finishes the final error of a read or a write (see the class comment).
+  absl::Status FinishError(absl::Status status, const CallContext& context,
+                           const google::protobuf::Message& request,
+                           bool write) const;
+
+ private:
+  static absl::Status LabelWriteOutcome(absl::Status status,
+                                        const CallContext& context);
   // The Maesn operation a stub error names ("unknown" if none).
   static std::string OperationOf(const absl::Status& status);
 

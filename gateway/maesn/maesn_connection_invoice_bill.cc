@@ -17,18 +17,18 @@ absl::StatusOr<v1::ListInvoicesResponse> MaesnConnection::ListInvoices(
 
 absl::StatusOr<v1::CreateInvoiceResponse> MaesnConnection::CreateInvoice(
     CallContext& context, const v1::CreateInvoiceRequest& request) {
-  return Write([&] { return stub_->CreateInvoice(context, request); });
+  return Write(context, request, [&] { return stub_->CreateInvoice(context, request); });
 }
 
 absl::StatusOr<v1::UpdateInvoiceResponse> MaesnConnection::UpdateInvoice(
     CallContext& context, const v1::UpdateInvoiceRequest& request) {
-  return Write([&] { return stub_->UpdateInvoice(context, request); });
+  return Write(context, request, [&] { return stub_->UpdateInvoice(context, request); });
 }
 
 absl::StatusOr<v1::GetInvoiceDocumentResponse>
 MaesnConnection::GetInvoiceDocument(
     CallContext& context, const v1::GetInvoiceDocumentRequest& request) {
-  return Read(context,
+  return Read(context, request,
               [&] { return stub_->GetInvoiceDocument(context, request); });
 }
 
@@ -48,20 +48,20 @@ MaesnConnection::ListInvoiceLineItems(
 absl::StatusOr<v1::GetInvoiceLineItemResponse>
 MaesnConnection::GetInvoiceLineItem(
     CallContext& context, const v1::GetInvoiceLineItemRequest& request) {
-  return Read(context,
+  return Read(context, request,
               [&] { return stub_->GetInvoiceLineItem(context, request); });
 }
 
 absl::StatusOr<v1::CreateInvoiceLineItemResponse>
 MaesnConnection::CreateInvoiceLineItem(
     CallContext& context, const v1::CreateInvoiceLineItemRequest& request) {
-  return Write([&] { return stub_->CreateInvoiceLineItem(context, request); });
+  return Write(context, request, [&] { return stub_->CreateInvoiceLineItem(context, request); });
 }
 
 absl::StatusOr<v1::UpdateInvoiceLineItemResponse>
 MaesnConnection::UpdateInvoiceLineItem(
     CallContext& context, const v1::UpdateInvoiceLineItemRequest& request) {
-  return Write([&] { return stub_->UpdateInvoiceLineItem(context, request); });
+  return Write(context, request, [&] { return stub_->UpdateInvoiceLineItem(context, request); });
 }
 
 absl::StatusOr<v1::ListBillsResponse> MaesnConnection::ListBills(
@@ -76,42 +76,42 @@ absl::StatusOr<v1::ListBillsResponse> MaesnConnection::ListBills(
 
 absl::StatusOr<v1::CreateBillResponse> MaesnConnection::CreateBill(
     CallContext& context, const v1::CreateBillRequest& request) {
-  return Write([&] { return stub_->CreateBill(context, request); });
+  return Write(context, request, [&] { return stub_->CreateBill(context, request); });
 }
 
 absl::StatusOr<v1::UpdateBillResponse> MaesnConnection::UpdateBill(
     CallContext& context, const v1::UpdateBillRequest& request) {
-  return Write([&] { return stub_->UpdateBill(context, request); });
+  return Write(context, request, [&] { return stub_->UpdateBill(context, request); });
 }
 
 absl::StatusOr<v1::DeleteBillResponse> MaesnConnection::DeleteBill(
     CallContext& context, const v1::DeleteBillRequest& request) {
-  return Write([&] { return stub_->DeleteBill(context, request); });
+  return Write(context, request, [&] { return stub_->DeleteBill(context, request); });
 }
 
 absl::StatusOr<v1::GetBillDocumentResponse> MaesnConnection::GetBillDocument(
     CallContext& context, const v1::GetBillDocumentRequest& request) {
-  return Read(context,
+  return Read(context, request,
               [&] { return stub_->GetBillDocument(context, request); });
 }
 
 absl::StatusOr<v1::ListBillLineItemsResponse>
 MaesnConnection::ListBillLineItems(
     CallContext& context, const v1::ListBillLineItemsRequest& request) {
-  return Read(context,
+  return Read(context, request,
               [&] { return stub_->ListBillLineItems(context, request); });
 }
 
 absl::StatusOr<v1::CreateBillLineItemResponse>
 MaesnConnection::CreateBillLineItem(
     CallContext& context, const v1::CreateBillLineItemRequest& request) {
-  return Write([&] { return stub_->CreateBillLineItem(context, request); });
+  return Write(context, request, [&] { return stub_->CreateBillLineItem(context, request); });
 }
 
 absl::StatusOr<v1::UpdateBillLineItemResponse>
 MaesnConnection::UpdateBillLineItem(
     CallContext& context, const v1::UpdateBillLineItemRequest& request) {
-  return Write([&] { return stub_->UpdateBillLineItem(context, request); });
+  return Write(context, request, [&] { return stub_->UpdateBillLineItem(context, request); });
 }
 
 }  // namespace maesn::gateway

@@ -12,6 +12,7 @@
 #include "gateway/maesn/https_maesn_stub.h"
 #include "gateway/service/bill_service.h"
 #include "gateway/service/invoice_service.h"
+#include "gateway/service/status_interceptor.h"
 #include "gateway/service/task_service.h"
 
 namespace maesn::gateway {
@@ -194,6 +195,14 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   builder.AddListeningPort(config.listen, *credentials, &s->port_);
   builder.SetMaxReceiveMessageSize(config.max_message_bytes);
   ConnectionArguments(config, builder);
+  {
+    std::vector<
+        std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+        interceptors;
+    interceptors.push_back(
+        std::make_unique<StatusInterceptorFactory>(config.maesn_api_key));
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  }
   for (auto& svc : s->services_) builder.RegisterService(svc.get());
   s->server_ = builder.BuildAndStart();
   if (s->server_ == nullptr || s->port_ == 0) {

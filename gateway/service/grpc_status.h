@@ -15,10 +15,15 @@ namespace maesn::gateway {
 // becomes a google.protobuf.Any in the google.rpc.Status sent as
 // grpc-status-details-bin. Non-OK statuses without an ErrorInfo get one
 // (reason from the code) so that every error has a reason. As a last line
-// of defence, `credentials` (when given) are cut out of the message and any
-// payload that contains one is dropped.
+// of defence, `credentials` (when given) are cut out of the message and of
+// the ErrorInfo and BadRequest strings; any other payload that contains one
+// is dropped.
 grpc::Status ToGrpcStatus(const absl::Status& status,
                           const Credentials* credentials = nullptr);
+
+// The inverse: code, message and the google.rpc.Status details (as payloads
+// keyed by type URL) of a grpc::Status.
+absl::Status FromGrpcStatus(const grpc::Status& status);
 
 }  // namespace maesn::gateway
 

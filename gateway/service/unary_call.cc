@@ -68,10 +68,17 @@ absl::Status Unauthenticated(absl::string_view message) {
 absl::Status MakeCallContext(const ServiceEnvironment& env,
                              grpc::CallbackServerContext* server_context,
                              CallContext& call) {
+  absl::Status status = ReadCallContext(env, server_context, call);
+  server_context->AddInitialMetadata("x-request-id", call.request_id);
+  return status;
+}
+
+absl::Status ReadCallContext(const ServiceEnvironment& env,
+                             grpc::CallbackServerContext* server_context,
+                             CallContext& call) {
   std::string request_id = Metadata(server_context, "x-request-id");
   call.request_id =
       IsWellFormedRequestId(request_id) ? request_id : NewRequestId();
-  server_context->AddInitialMetadata("x-request-id", call.request_id);
   std::string traceparent = Metadata(server_context, "traceparent");
   if (IsWellFormedTraceparent(traceparent)) call.traceparent = traceparent;
 
@@ -110,12 +117,27 @@ absl::Status MakeCallContext(const ServiceEnvironment& env,
 
 void AddStatusTrailers(grpc::CallbackServerContext* server_context,
                        const absl::Status& status) {
+  if (status.ok()) return;
+  const std::string outcome = ErrorMetadata(status, "write_outcome");
+  if (outcome == "UNKNOWN" || outcome == "APPLIED") {
+    server_context->AddTrailingMetadata("grpc-retry-pushback-ms", "-1");
+    return;
+  }
   absl::Duration delay;
-  if (!status.ok() && RetryDelay(status, &delay)) {
+  if (RetryDelay(status, &delay)) {
     server_context->AddTrailingMetadata(
         "grpc-retry-pushback-ms",
         absl::StrCat(absl::ToInt64Milliseconds(delay)));
   }
+}
+
+absl::Status OverloadedError() {
+  return WithRetryDelay(
+      WithErrorInfo(absl::ResourceExhaustedError(
+                        "the gateway is at capacity (UPSTREAM_QUEUE is full); "
+                        "retry with backoff"),
+                    "GATEWAY_OVERLOADED"),
+      absl::Seconds(1));
 }
 
 }  // namespace maesn::gateway

@@ -32,14 +32,28 @@ struct ServiceEnvironment {
 // credentials (x-account-key required; x-api-key, else the configured key),
 // deadline, cancellation, x-request-id (taken if well-formed, else made
 // up) and traceparent. Fails with UNAUTHENTICATED without echoing a key.
+// Sends nothing to the caller.
+absl::Status ReadCallContext(const ServiceEnvironment& env,
+                             grpc::CallbackServerContext* server_context,
+                             CallContext& call);
+
+// ReadCallContext, then x-request-id into the initial metadata (for
+// streaming RPCs, whose initial metadata goes out with the first message).
 absl::Status MakeCallContext(const ServiceEnvironment& env,
                              grpc::CallbackServerContext* server_context,
                              CallContext& call);
 
-// Puts the gRPC trailers that go with a final status (grpc-retry-pushback-ms
-// when the status asks the caller to wait).
+// Puts the gRPC trailers that go with a final status: grpc-retry-pushback-ms
+// = the RetryInfo delay in ms when the status asks the caller to wait, so a
+// stock gRPC client with a retry policy waits as long as Maesn asked; and
+// grpc-retry-pushback-ms = -1 ("do not retry", gRPC A6) for a write whose
+// outcome is UNKNOWN or APPLIED, so no automatic retry can duplicate it.
 void AddStatusTrailers(grpc::CallbackServerContext* server_context,
                        const absl::Status& status);
+
+// RESOURCE_EXHAUSTED (reason GATEWAY_OVERLOADED, RetryInfo) for a call the
+// executor's full queue turned away.
+absl::Status OverloadedError();
 
 // Runs one unary RPC: builds the CallContext, then runs
 // `work(CallContext&) -> absl::StatusOr<Response>` on the executor (never on
@@ -58,6 +72,17 @@ grpc::ServerUnaryReactor* RunUnary(const ServiceEnvironment& env,
   record->start = absl::Now();
   auto finish = [observer = env.observer, server_context, reactor, call,
                  record](const absl::Status& status) {
+    // x-request-id goes with the answer: in the initial metadata of a
+    // success, in the trailers of an error. An error then stays a
+    // trailers-only response, which a stock gRPC client may retry (custom
+    // initial metadata would commit the call, gRPC A6).
+    if (!call->request_id.empty()) {
+      if (status.ok()) {
+        server_context->AddInitialMetadata("x-request-id", call->request_id);
+      } else {
+        server_context->AddTrailingMetadata("x-request-id", call->request_id);
+      }
+    }
     AddStatusTrailers(server_context, status);
     grpc::Status out = ToGrpcStatus(status, &call->credentials);
     record->code = status.code();
@@ -70,7 +95,7 @@ grpc::ServerUnaryReactor* RunUnary(const ServiceEnvironment& env,
     reactor->Finish(out);
   };
   if (env.observer != nullptr) env.observer->OnRpcStart(*record);
-  absl::Status setup = MakeCallContext(env, server_context, *call);
+  absl::Status setup = ReadCallContext(env, server_context, *call);
   if (!setup.ok()) {
     finish(setup);
     return reactor;
@@ -85,10 +110,7 @@ grpc::ServerUnaryReactor* RunUnary(const ServiceEnvironment& env,
           finish(result.status());
         }
       });
-  if (!queued) {
-    finish(absl::ResourceExhaustedError(
-        "the gateway is at capacity; retry with backoff"));
-  }
+  if (!queued) finish(OverloadedError());
   return reactor;
 }
 
