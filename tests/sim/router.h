@@ -53,6 +53,9 @@ struct ApiResponse {
   // until a test lets it go) to make the client time out after the request
   // has been received and handled.
   std::function<void()> before_send;
+  // Fault injection: the simulator waits this long before answering,
+  // without holding its lock.
+  std::chrono::milliseconds delay{0};
 };
 
 // What a route handler may touch. Handlers run with the simulator's lock

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
@@ -297,6 +298,11 @@ void MaesnSimulator::SetRequestHook(RequestHook hook) {
   hook_ = std::move(hook);
 }
 
+void MaesnSimulator::SetFaultPlan(FaultPlan plan) {
+  absl::MutexLock lock(&mu_);
+  faults_ = std::move(plan);
+}
+
 AccountState* MaesnSimulator::FindAccountLocked(
     const std::string& account_key) {
   auto it = accounts_.find(account_key);
@@ -367,6 +373,7 @@ void MaesnSimulator::HandleHttp(const httplib::Request& req,
     std::this_thread::sleep_for(options_.response_delay);
   }
   // Fault injection may hold the response (outside the lock).
+  if (response.delay.count() > 0) std::this_thread::sleep_for(response.delay);
   if (response.before_send) response.before_send();
   res.status = response.status;
   for (const auto& [name, value] : response.headers) {
@@ -393,6 +400,20 @@ ApiResponse MaesnSimulator::HandleMaesn(ApiRequest& request,
       return *std::move(injected);
     }
   }
+  std::chrono::milliseconds delay{0};
+  if (std::optional<HttpFault> fault = faults_.Next(request)) {
+    if (fault->response.has_value()) {
+      fault->response->delay = fault->delay;
+      return *std::move(fault->response);
+    }
+    delay = fault->delay;  // "slow": the normal answer, late
+  }
+  ApiResponse response = RouteLocked(request);
+  response.delay = std::max(response.delay, delay);
+  return response;
+}
+
+ApiResponse MaesnSimulator::RouteLocked(ApiRequest& request) {
   if (request.segments.empty() || request.segments.front() != "accounting") {
     return ErrorResponse(
         404, absl::StrCat("Cannot ", request.method, " ", request.path));
@@ -447,6 +468,18 @@ ApiResponse MaesnSimulator::HandleAdmin(const ApiRequest& request) {
     body["connections"] = connections_.size();
     body["requests"] = request_count_;
     return JsonResponse(200, body);
+  }
+  if (s.size() == 2 && s[1] == "faults") {
+    if (method == "GET") return JsonResponse(200, faults_.Stats());
+    if (method == "POST") {
+      Json body =
+          Json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+      if (body.is_discarded()) return ErrorResponse(400, "body must be JSON");
+      absl::StatusOr<FaultPlan> plan = FaultPlan::FromJson(body);
+      if (!plan.ok()) return ErrorResponse(400, plan.status().message());
+      faults_ = *std::move(plan);
+      return JsonResponse(200, faults_.Stats());
+    }
   }
   const std::string default_account = options_.account_keys.empty()
                                           ? std::string()

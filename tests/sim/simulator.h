@@ -19,6 +19,8 @@
 //   POST /_sim/tasks             body: TaskScript JSON + "account"; -> {"id"}
 //   POST /_sim/tasks/{taskId}/advance?account=KEY
 //   GET  /_sim/stats             {"connections":N,"requests":N}
+//   POST /_sim/faults            body: a FaultPlan (fault_plan.h); {} clears
+//   GET  /_sim/faults            {"injected":{kind:N},"pending":N}
 //   GET  /_sim/health            {"status":"ok"}
 //
 // Routing uses the raw request target: the path is split on '/' before
@@ -46,6 +48,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "fault_plan.h"
 #include "router.h"
 #include "store.h"
 
@@ -152,10 +155,16 @@ class MaesnSimulator {
   absl::Status PutRecord(const std::string& account_key,
                          const std::string& resource, Record record);
   void SetRequestHook(RequestHook hook);
+  // Replaces the HTTP-level fault plan (what POST /_sim/faults sets). The
+  // request hook, when set, is asked first.
+  void SetFaultPlan(FaultPlan plan);
 
  private:
   void HandleHttp(const httplib::Request& req, httplib::Response& res);
   ApiResponse HandleAdmin(const ApiRequest& request);
+  // Auth and routing of one Maesn request.
+  ApiResponse RouteLocked(ApiRequest& request)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   ApiResponse HandleMaesn(ApiRequest& request, const std::string& remote_addr,
                           int remote_port);
   AccountState* FindAccountLocked(const std::string& account_key)
@@ -188,6 +197,7 @@ class MaesnSimulator {
   std::int64_t request_count_ ABSL_GUARDED_BY(mu_) = 0;
   std::uint64_t next_task_number_ ABSL_GUARDED_BY(mu_) = 1;
   RequestHook hook_ ABSL_GUARDED_BY(mu_);
+  FaultPlan faults_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace maesn::sim
