@@ -3,9 +3,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
 #include <vector>
 
 #include "gateway/common/errors.h"
+#include "google/rpc/error_details.pb.h"
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/mock_maesn_stub.h"
 #include "tests/testing/status_matchers.h"
@@ -107,6 +110,188 @@ TEST_F(ConnectionTest, ConnectionErrorsAreRetriedButTimeoutsAreNot) {
   EXPECT_FALSE(IsRetryable(WithErrorInfo(absl::ResourceExhaustedError("big"),
                                          "UPSTREAM_RESPONSE_TOO_LARGE")));
 }
+
+TEST_F(ConnectionTest, EveryRetryableFailureIsRetriedAndNothingElse) {
+  struct Case {
+    absl::Status status;
+    bool retried;
+  };
+  const Case cases[] = {
+      {Http(429), true},
+      {Http(502), true},
+      {Http(503), true},
+      {Http(504), true},
+      {Http(500), false},
+      {Http(400), false},
+      {Http(404), false},
+      {WithErrorInfo(absl::UnavailableError("refused"), "UPSTREAM_UNAVAILABLE"),
+       true},
+      {WithErrorInfo(absl::UnavailableError("tls"), "UPSTREAM_TLS_FAILED"),
+       true},
+      {WithErrorInfo(absl::UnavailableError("cert"),
+                     "UPSTREAM_TLS_VERIFICATION_FAILED"),
+       false},
+      {WithErrorInfo(absl::DeadlineExceededError("slow"), "UPSTREAM_TIMEOUT"),
+       false},
+      {absl::DeadlineExceededError("deadline"), false},
+      {absl::CancelledError("gone"), false},
+      {WithErrorInfo(absl::ResourceExhaustedError("big"),
+                     "UPSTREAM_RESPONSE_TOO_LARGE"),
+       false},
+      {WithErrorInfo(absl::InternalError("junk"), "INVALID_UPSTREAM_RESPONSE"),
+       false},
+  };
+  for (const Case& c : cases) {
+    ::testing::Mock::VerifyAndClearExpectations(stub_.get());
+    EXPECT_CALL(*stub_, GetInvoice(_, _))
+        .Times(c.retried ? 4 : 1)
+        .WillRepeatedly(Return(c.status));
+    absl::Status got = conn_.GetInvoice(call_, {}).status();
+    EXPECT_EQ(got.code(), c.status.code()) << c.status;
+    EXPECT_EQ(IsRetryable(c.status), c.retried) << c.status;
+  }
+}
+
+TEST_F(ConnectionTest, BackoffIsFullJitterUnderAGrowingCap) {
+  // Many independent reads: every sleep lies in [0, cap(n)], and the sleeps
+  // are spread over that range (full jitter), not pinned to the cap.
+  std::vector<absl::Duration> first, third;
+  for (int i = 0; i < 200; ++i) {
+    auto clock = std::make_shared<FakeClock>();
+    auto stub = std::make_shared<::testing::NiceMock<MockMaesnStub>>();
+    MaesnConnection conn(
+        stub, RetryPolicy{4, absl::Milliseconds(100), absl::Seconds(5), 2},
+        clock);
+    CallContext call;
+    call.deadline = clock->Now() + absl::Seconds(60);
+    ON_CALL(*stub, GetBill(_, _)).WillByDefault(Return(Http(503)));
+    (void)conn.GetBill(call, {});
+    ASSERT_EQ(clock->sleeps().size(), 3u);
+    first.push_back(clock->sleeps()[0]);
+    third.push_back(clock->sleeps()[2]);
+  }
+  auto [min1, max1] = std::minmax_element(first.begin(), first.end());
+  auto [min3, max3] = std::minmax_element(third.begin(), third.end());
+  EXPECT_GE(*min1, absl::ZeroDuration());
+  EXPECT_LE(*max1, absl::Milliseconds(100));
+  EXPECT_LE(*max3, absl::Milliseconds(400));
+  EXPECT_LT(*min1, absl::Milliseconds(30));  // spread, not a fixed delay
+  EXPECT_GT(*max3, absl::Milliseconds(250));
+}
+
+TEST_F(ConnectionTest, RetryAfterLongerThanMaxWaitGoesBackToTheCaller) {
+  EXPECT_CALL(*stub_, GetInvoice(_, _))
+      .WillOnce(Return(WithRetryDelay(Http(429), absl::Seconds(30))));
+  absl::Status s = conn_.GetInvoice(call_, {}).status();
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_TRUE(clock_->sleeps().empty());
+  absl::Duration d;
+  ASSERT_TRUE(RetryDelay(s, &d));
+  EXPECT_EQ(d, absl::Seconds(30));  // Maesn's ask, passed on
+}
+
+TEST_F(ConnectionTest, CancelledCallsAreNotRetried) {
+  call_.is_cancelled = [] { return true; };
+  EXPECT_CALL(*stub_, GetTask(_, _)).WillOnce(Return(Http(503)));
+  EXPECT_THAT(conn_.GetTask(call_, {}),
+              StatusIs(absl::StatusCode::kUnavailable));
+}
+
+TEST_F(ConnectionTest, FinalRetryableErrorCarriesRetryInfo) {
+  EXPECT_CALL(*stub_, GetBill(_, _)).Times(4).WillRepeatedly(Return(Http(502)));
+  absl::Status s = conn_.GetBill(call_, {}).status();
+  absl::Duration d;
+  ASSERT_TRUE(RetryDelay(s, &d));
+  EXPECT_EQ(d, RetryPolicy{}.caller_retry_delay);
+  // A permanent error carries none.
+  EXPECT_CALL(*stub_, GetBill(_, _)).WillOnce(Return(Http(404)));
+  EXPECT_FALSE(RetryDelay(conn_.GetBill(call_, {}).status(), &d));
+}
+
+TEST_F(ConnectionTest, ValidationPathsBecomeRequestFieldPaths) {
+  absl::Status s = WithFieldViolations(
+      Http(400), {{"companyId", "unknown company"}, {"nonsense.path", "x"}});
+  EXPECT_CALL(*stub_, GetInvoice(_, _)).WillOnce(Return(s));
+  absl::Status got = conn_.GetInvoice(call_, {}).status();
+  google::rpc::BadRequest bad;
+  ASSERT_TRUE(
+      bad.ParseFromString(std::string(*got.GetPayload(kBadRequestUrl))));
+  ASSERT_EQ(bad.field_violations_size(), 2);
+  EXPECT_EQ(bad.field_violations(0).field(), "company_id");
+  EXPECT_EQ(bad.field_violations(1).field(), "nonsense.path");  // kept
+}
+
+// Writes: FinishError(write=true) is what every write method returns on
+// failure (MaesnConnection::Write runs the stub exactly once).
+struct OutcomeCase {
+  const char* name;
+  absl::Status status;
+  int attempts;         // upstream attempts made
+  int upstream_status;  // HTTP status the transport saw; 0 = none
+  const char* outcome;
+  bool retry_info;  // the caller is told to retry after a delay
+};
+
+class WriteOutcomeTest : public ::testing::TestWithParam<OutcomeCase> {};
+
+TEST_P(WriteOutcomeTest, LabelsTheOutcome) {
+  const OutcomeCase& c = GetParam();
+  MaesnConnection conn(std::make_shared<MockMaesnStub>(), RetryPolicy{},
+                       std::make_shared<FakeClock>());
+  CallContext call;
+  call.stats.attempts = c.attempts;
+  call.stats.upstream_status = c.upstream_status;
+  absl::Status s = conn.FinishError(c.status, call, v1::GetInvoiceRequest{},
+                                    /*write=*/true);
+  EXPECT_EQ(s.code(), c.status.code());
+  EXPECT_EQ(ErrorMetadata(s, "write_outcome"), c.outcome) << c.name;
+  absl::Duration d;
+  EXPECT_EQ(RetryDelay(s, &d), c.retry_info) << c.name;
+  const bool advice =
+      std::string(s.message()).find("look the record up") != std::string::npos;
+  EXPECT_EQ(advice, std::string(c.outcome) == "UNKNOWN" ||
+                        std::string(c.outcome) == "APPLIED")
+      << s;
+}
+
+absl::Status Sent(absl::Status s, const char* sent) {
+  return WithErrorMetadata(std::move(s), "request_sent", sent);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Outcomes, WriteOutcomeTest,
+    ::testing::Values(
+        OutcomeCase{"invalid before sending",
+                    absl::InvalidArgumentError("bad enum"), 0, 0, "NOT_SENT",
+                    false},
+        OutcomeCase{"connection refused",
+                    Sent(WithErrorInfo(absl::UnavailableError("refused"),
+                                       "UPSTREAM_UNAVAILABLE"),
+                         "false"),
+                    1, 0, "NOT_SENT", true},
+        OutcomeCase{"rejected 400", Http(400), 1, 400, "REJECTED", false},
+        OutcomeCase{"rejected 404", Http(404), 1, 404, "REJECTED", false},
+        OutcomeCase{"rate limited", WithRetryDelay(Http(429), absl::Seconds(2)),
+                    1, 429, "REJECTED", true},
+        OutcomeCase{"internal 500", Http(500), 1, 500, "UNKNOWN", false},
+        OutcomeCase{"503 with Retry-After",
+                    WithRetryDelay(Http(503), absl::Seconds(2)), 1, 503,
+                    "UNKNOWN", false},
+        OutcomeCase{"timeout after sending",
+                    Sent(absl::DeadlineExceededError("slow"), "true"), 1, 0,
+                    "UNKNOWN", false},
+        OutcomeCase{"connection lost after sending",
+                    Sent(WithErrorInfo(absl::UnavailableError("reset"),
+                                       "UPSTREAM_UNAVAILABLE"),
+                         "true"),
+                    1, 0, "UNKNOWN", false},
+        OutcomeCase{"cancelled after sending",
+                    Sent(absl::CancelledError("gone"), "true"), 1, 0, "UNKNOWN",
+                    false},
+        OutcomeCase{"2xx but unreadable",
+                    WithErrorInfo(absl::InternalError("not JSON"),
+                                  "INVALID_UPSTREAM_RESPONSE"),
+                    1, 201, "APPLIED", false}));
 
 }  // namespace
 }  // namespace maesn::gateway

@@ -60,10 +60,37 @@ TEST(GrpcStatusTest, CredentialsAreRedacted) {
   Credentials creds{"api-SECRET-1", "acct-SECRET-2"};
   absl::Status s =
       absl::PermissionDeniedError("key api-SECRET-1 / acct-SECRET-2 rejected");
-  s = WithErrorInfo(s, "X", {{"echo", "acct-SECRET-2"}});
+  s = WithErrorInfo(s, "X", {{"echo", "acct-SECRET-2"}, {"operation", "op"}});
+  s = WithFieldViolations(s, {{"f", "api-SECRET-1 is not allowed"}});
+  s.SetPayload("type.googleapis.com/some.Unknown", absl::Cord("acct-SECRET-2"));
   grpc::Status g = ToGrpcStatus(s, &creds);
   EXPECT_EQ(g.error_message().find("SECRET"), std::string::npos);
   EXPECT_EQ(g.error_details().find("SECRET"), std::string::npos);
+  // The known details survive, cleaned; the unknown one is dropped.
+  google::rpc::Status d = Details(g);
+  ASSERT_EQ(d.details_size(), 2);
+  google::rpc::ErrorInfo info;
+  ASSERT_TRUE(d.details(0).UnpackTo(&info));
+  EXPECT_EQ(info.reason(), "X");
+  EXPECT_EQ(info.metadata().at("echo"), "[REDACTED]");
+  EXPECT_EQ(info.metadata().at("operation"), "op");
+  google::rpc::BadRequest bad;
+  ASSERT_TRUE(d.details(1).UnpackTo(&bad));
+  EXPECT_EQ(bad.field_violations(0).description(), "[REDACTED] is not allowed");
+}
+
+TEST(GrpcStatusTest, FromGrpcStatusIsTheInverse) {
+  absl::Status s = WithRetryDelay(
+      WithErrorInfo(absl::UnavailableError("down"), "UPSTREAM_UNAVAILABLE"),
+      absl::Milliseconds(1500));
+  absl::Status back = FromGrpcStatus(ToGrpcStatus(s));
+  EXPECT_EQ(back.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(back.message(), "down");
+  EXPECT_EQ(ErrorReason(back), "UPSTREAM_UNAVAILABLE");
+  absl::Duration d;
+  ASSERT_TRUE(RetryDelay(back, &d));
+  EXPECT_EQ(d, absl::Milliseconds(1500));
+  EXPECT_TRUE(FromGrpcStatus(grpc::Status::OK).ok());
 }
 
 }  // namespace

@@ -1,0 +1,233 @@
+// Bad input over a real channel: every hostile id either fails with
+// INVALID_ARGUMENT before anything goes upstream, or reaches exactly the
+// intended Maesn path (the simulator records the raw request target). The
+// table is docs/errors.md, "Bad input".
+
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <limits>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "tests/integration/gateway_fixture.h"
+#include "tests/testing/error_details.h"
+
+namespace maesn::testing {
+namespace {
+
+struct IdCase {
+  std::string name;
+  std::string id;
+  // Empty: INVALID_ARGUMENT naming the field, nothing sent upstream.
+  // Otherwise the encoded last path segment Maesn must see.
+  std::string encoded;
+};
+
+std::ostream& operator<<(std::ostream& os, const IdCase& c) {
+  return os << c.name;
+}
+
+// One RPC that takes an id as a path segment.
+struct IdRpc {
+  std::string field;
+  std::string path;  // Maesn path before the id
+  std::function<grpc::Status(GatewayFixture&, grpc::ClientContext*,
+                             const std::string&)>
+      call;
+};
+
+class BadIdTest : public GatewayFixture,
+                  public ::testing::WithParamInterface<IdCase> {
+ protected:
+  void SetUp() override {
+    GatewayFixture::SetUp();
+    StartGateway(BaseConfig());
+  }
+
+  std::vector<IdRpc> Rpcs() {
+    return {
+        {"invoice_id", "/accounting/invoices/",
+         [](GatewayFixture& f, grpc::ClientContext* ctx, const std::string& id) {
+           v1::GetInvoiceRequest req;
+           req.set_invoice_id(id);
+           v1::GetInvoiceResponse resp;
+           return static_cast<BadIdTest&>(f).invoices_->GetInvoice(ctx, req,
+                                                                   &resp);
+         }},
+        {"bill_id", "/accounting/bills/",
+         [](GatewayFixture& f, grpc::ClientContext* ctx, const std::string& id) {
+           v1::GetBillRequest req;
+           req.set_bill_id(id);
+           v1::GetBillResponse resp;
+           return static_cast<BadIdTest&>(f).bills_->GetBill(ctx, req, &resp);
+         }},
+        {"task_id", "/accounting/asyncTask/",
+         [](GatewayFixture& f, grpc::ClientContext* ctx, const std::string& id) {
+           v1::GetTaskRequest req;
+           req.set_task_id(id);
+           v1::GetTaskResponse resp;
+           return static_cast<BadIdTest&>(f).tasks_->GetTask(ctx, req, &resp);
+         }},
+    };
+  }
+};
+
+TEST_P(BadIdTest, RejectedOrSentToExactlyTheIntendedPath) {
+  const IdCase& c = GetParam();
+  for (const IdRpc& rpc : Rpcs()) {
+    SCOPED_TRACE(rpc.field);
+    simulator().ClearRequests();
+    auto ctx = Context();
+    grpc::Status s = rpc.call(*this, ctx.get(), c.id);
+    const auto requests = simulator().Requests();
+    if (c.encoded.empty()) {
+      EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+          << s.error_message();
+      EXPECT_TRUE(absl::StrContains(s.error_message(), rpc.field))
+          << s.error_message();
+      const ErrorDetails d = ReadErrorDetails(s);
+      EXPECT_EQ(d.reason(), "INVALID_FIELD");
+      EXPECT_EQ(d.violations().count(rpc.field), 1u);
+      EXPECT_TRUE(requests.empty()) << requests.front().target;
+    } else {
+      // Maesn (the simulator) has no such record: its 404 proves the
+      // request arrived, and the target proves where.
+      EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND)
+          << s.error_message();
+      ASSERT_EQ(requests.size(), 1u);
+      EXPECT_EQ(requests[0].target, rpc.path + c.encoded);
+      EXPECT_TRUE(requests[0].query.empty());
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Ids, BadIdTest,
+    ::testing::Values(
+        IdCase{"Empty", "", ""}, IdCase{"Spaces", "   ", ""},
+        IdCase{"Tab", "\t", ""},
+        IdCase{"DotDot", "..", ""},  // a dot-segment; never forwarded
+        IdCase{"DotDotSlash", "../", "..%2F"},
+        IdCase{"EncodedDotDotSlash", "..%2F", "..%252F"},
+        IdCase{"Traversal", "../../admin", "..%2F..%2Fadmin"},
+        IdCase{"Query", "?x=1", "%3Fx%3D1"}, IdCase{"Hash", "#", "%23"},
+        IdCase{"Slash", "/", "%2F"}, IdCase{"EncodedNul", "%00", "%2500"},
+        IdCase{"EmbeddedNul", std::string("ab\0cd", 5), ""},
+        IdCase{"HeaderInjection", "x\r\nX-Evil: 1", ""},
+        IdCase{"TenKilobytes", std::string(10 * 1024, 'a'), ""},
+        IdCase{"LongestAllowed", std::string(512, 'b'), std::string(512, 'b')},
+        IdCase{"Emoji", "\xF0\x9F\xA7\xBE", "%F0%9F%A7%BE"},
+        IdCase{"Space", "a b", "a%20b"},
+        IdCase{"Percent", "100%", "100%25"}),
+    [](const ::testing::TestParamInfo<IdCase>& param) {
+      return param.param.name;
+    });
+
+class BadRequestTest : public GatewayFixture {
+ protected:
+  void SetUp() override {
+    GatewayFixture::SetUp();
+    auto config = BaseConfig();
+    config.max_message_bytes = 64 * 1024;
+    StartGateway(config);
+  }
+};
+
+TEST_F(BadRequestTest, InvalidUtf8IsAClearInvalidArgument) {
+  // gRPC C++ refuses to parse a proto3 string field holding invalid UTF-8
+  // and would answer a bare INTERNAL; the gateway says what is wrong.
+  v1::GetInvoiceRequest req;
+  req.set_invoice_id("abc\xFF\xFE");
+  v1::GetInvoiceResponse resp;
+  auto ctx = Context();
+  grpc::Status s = invoices_->GetInvoice(ctx.get(), req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << s.error_code() << " " << s.error_message();
+  EXPECT_TRUE(absl::StrContains(s.error_message(), "UTF-8"))
+      << s.error_message();
+  EXPECT_EQ(ReadErrorDetails(s).reason(), "INVALID_REQUEST_MESSAGE");
+  EXPECT_TRUE(simulator().Requests().empty());
+}
+
+TEST_F(BadRequestTest, QueryValuesCannotAddParameters) {
+  v1::GetInvoiceRequest req;
+  req.set_invoice_id("ABC123");
+  req.set_company_id("1&rawData=true#x");
+  v1::GetInvoiceResponse resp;
+  auto ctx = Context();
+  EXPECT_TRUE(invoices_->GetInvoice(ctx.get(), req, &resp).ok());
+  const auto requests = simulator().Requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].target,
+            "/accounting/invoices/ABC123?companyId=1%26rawData%3Dtrue%23x");
+  ASSERT_EQ(requests[0].query.size(), 1u);
+  EXPECT_EQ(requests[0].query[0].second, "1&rawData=true#x");
+}
+
+TEST_F(BadRequestTest, NegativePageIsInvalidAndHugePageIsSentAsIs) {
+  v1::GetTaskRequest req;
+  req.set_task_id("task-datev-duo-1");
+  req.set_page(-1);
+  v1::GetTaskResponse resp;
+  auto ctx = Context();
+  grpc::Status s = tasks_->GetTask(ctx.get(), req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ReadErrorDetails(s).violations().count("page"), 1u);
+  EXPECT_TRUE(simulator().Requests().empty());
+
+  req.set_page(std::numeric_limits<int32_t>::max());
+  auto ctx2 = Context();
+  EXPECT_TRUE(tasks_->GetTask(ctx2.get(), req, &resp).ok());
+  ASSERT_EQ(simulator().Requests().size(), 1u);
+  EXPECT_EQ(simulator().Requests()[0].target,
+            "/accounting/asyncTask/task-datev-duo-1?page=2147483647");
+}
+
+TEST_F(BadRequestTest, MessageOverTheConfiguredMaximumIsRefused) {
+  v1::GetInvoiceRequest req;
+  req.set_invoice_id("ABC123");
+  req.set_company_id(std::string(100 * 1024, 'c'));  // > 64 KiB
+  v1::GetInvoiceResponse resp;
+  auto ctx = Context();
+  grpc::Status s = invoices_->GetInvoice(ctx.get(), req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << s.error_message();
+  EXPECT_TRUE(simulator().Requests().empty());
+  // Just under the limit the message is read, and the id rules apply.
+  req.set_company_id(std::string(60 * 1024, 'c'));
+  auto ctx2 = Context();
+  s = invoices_->GetInvoice(ctx2.get(), req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ReadErrorDetails(s).violations().count("company_id"), 1u);
+  EXPECT_TRUE(simulator().Requests().empty());
+}
+
+TEST_F(BadRequestTest, GarbageBytesForARequestAreInvalidArgument) {
+  // Not a protobuf at all: sent as raw bytes on the method's path.
+  grpc::GenericStub generic(channel());
+  auto ctx = Context();
+  grpc::Slice slice(std::string("\xFF\xFF\xFF\xFF\x0F garbage", 13));
+  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer response;
+  grpc::Status status;
+  absl::Notification done;
+  generic.UnaryCall(ctx.get(), "/maesn.accounting.v1.InvoiceService/GetInvoice",
+                    grpc::StubOptions(), &request, &response,
+                    [&](grpc::Status s) {
+                      status = std::move(s);
+                      done.Notify();
+                    });
+  done.WaitForNotification();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << status.error_message();
+  EXPECT_EQ(ReadErrorDetails(status).reason(), "INVALID_REQUEST_MESSAGE");
+  EXPECT_TRUE(simulator().Requests().empty());
+}
+
+}  // namespace
+}  // namespace maesn::testing
