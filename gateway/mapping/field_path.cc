@@ -80,7 +80,8 @@ std::optional<std::string> Resolve(const Descriptor& root,
     }
     if (!out.empty()) out += '.';
     out += f->name();
-    for (int64_t index : steps[i].indices) absl::StrAppend(&out, "[", index, "]");
+    for (int64_t index : steps[i].indices)
+      absl::StrAppend(&out, "[", index, "]");
     const bool last = i + 1 == steps.size();
     if (!last) {
       if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE ||
@@ -120,14 +121,16 @@ absl::Status RewriteFieldViolations(absl::Status status,
   if (!bad.ParseFromString(std::string(*payload))) return status;
   bool changed = false;
   for (auto& v : *bad.mutable_field_violations()) {
-    if (auto path = ProtoPathForMaesnPath(*request.GetDescriptor(), v.field())) {
+    if (auto path =
+            ProtoPathForMaesnPath(*request.GetDescriptor(), v.field())) {
       if (*path != v.field()) {
         v.set_field(*std::move(path));
         changed = true;
       }
     }
   }
-  if (changed) status.SetPayload(kBadRequestUrl, absl::Cord(bad.SerializeAsString()));
+  if (changed)
+    status.SetPayload(kBadRequestUrl, absl::Cord(bad.SerializeAsString()));
   return status;
 }
 

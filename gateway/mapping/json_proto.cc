@@ -86,6 +86,13 @@ absl::string_view MaesnSpelling(const EnumValueDescriptor& v,
   return name;
 }
 
+// google.protobuf.Timestamp's range: 0001-01-01T00:00:00Z to
+// 9999-12-31T23:59:59.999999999Z.
+bool InTimestampRange(absl::Time t) {
+  return t >= absl::FromUnixSeconds(-62135596800) &&
+         t < absl::FromUnixSeconds(253402300800);
+}
+
 void SetTime(Message& ts, absl::Time t) {
   const Reflection* r = ts.GetReflection();
   const Descriptor* d = ts.GetDescriptor();
@@ -239,6 +246,9 @@ void ReadValue(const Json& j, Message& m, const FieldDescriptor& f,
         std::optional<absl::Time> t;
         if (j.is_string()) t = ParseMaesnTime(j.get_ref<const std::string&>());
         if (!t) return w.Add(path, j, "not a readable date or date-time");
+        if (!InTimestampRange(*t)) {
+          return w.Add(path, j, "date outside the years 0001 to 9999");
+        }
         Message* ts =
             repeated ? r->AddMessage(&m, &f) : r->MutableMessage(&m, &f);
         return SetTime(*ts, *t);

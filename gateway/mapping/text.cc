@@ -47,8 +47,7 @@ std::string SanitizeText(absl::string_view text, std::size_t max_bytes) {
   out.reserve(std::min(text.size(), max_bytes) + 3);
   while (!text.empty()) {
     std::size_t n = Utf8Length(text);
-    const absl::string_view piece =
-        n == 0 ? kReplacement : text.substr(0, n);
+    const absl::string_view piece = n == 0 ? kReplacement : text.substr(0, n);
     if (out.size() + piece.size() > max_bytes) {
       out += "...";
       break;

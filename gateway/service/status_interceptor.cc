@@ -93,8 +93,8 @@ class StatusInterceptor final : public grpc::experimental::Interceptor {
               "requires)"),
           "INVALID_REQUEST_MESSAGE"));
     }
-    if (!status.error_details().empty() &&
-        !HasKey(status.error_message()) && !HasKey(status.error_details())) {
+    if (!status.error_details().empty() && !HasKey(status.error_message()) &&
+        !HasKey(status.error_details())) {
       return status;  // already complete and clean: the common case
     }
     // Both steps of ToGrpcStatus: a default ErrorInfo and redaction, for

@@ -52,7 +52,8 @@ class BadIdTest : public GatewayFixture,
   std::vector<IdRpc> Rpcs() {
     return {
         {"invoice_id", "/accounting/invoices/",
-         [](GatewayFixture& f, grpc::ClientContext* ctx, const std::string& id) {
+         [](GatewayFixture& f, grpc::ClientContext* ctx,
+            const std::string& id) {
            v1::GetInvoiceRequest req;
            req.set_invoice_id(id);
            v1::GetInvoiceResponse resp;
@@ -60,14 +61,16 @@ class BadIdTest : public GatewayFixture,
                                                                    &resp);
          }},
         {"bill_id", "/accounting/bills/",
-         [](GatewayFixture& f, grpc::ClientContext* ctx, const std::string& id) {
+         [](GatewayFixture& f, grpc::ClientContext* ctx,
+            const std::string& id) {
            v1::GetBillRequest req;
            req.set_bill_id(id);
            v1::GetBillResponse resp;
            return static_cast<BadIdTest&>(f).bills_->GetBill(ctx, req, &resp);
          }},
         {"task_id", "/accounting/asyncTask/",
-         [](GatewayFixture& f, grpc::ClientContext* ctx, const std::string& id) {
+         [](GatewayFixture& f, grpc::ClientContext* ctx,
+            const std::string& id) {
            v1::GetTaskRequest req;
            req.set_task_id(id);
            v1::GetTaskResponse resp;
@@ -122,8 +125,7 @@ INSTANTIATE_TEST_SUITE_P(
         IdCase{"TenKilobytes", std::string(10 * 1024, 'a'), ""},
         IdCase{"LongestAllowed", std::string(512, 'b'), std::string(512, 'b')},
         IdCase{"Emoji", "\xF0\x9F\xA7\xBE", "%F0%9F%A7%BE"},
-        IdCase{"Space", "a b", "a%20b"},
-        IdCase{"Percent", "100%", "100%25"}),
+        IdCase{"Space", "a b", "a%20b"}, IdCase{"Percent", "100%", "100%25"}),
     [](const ::testing::TestParamInfo<IdCase>& param) {
       return param.param.name;
     });

@@ -186,9 +186,9 @@ TEST_F(ErrorModelTest, StockClientRetryPolicyWaitsAsLongAsMaesnAsked) {
         "backoffMultiplier": 1, "retryableStatusCodes": ["UNAVAILABLE"]
       }
     }]})");
-  auto channel = grpc::CreateCustomChannel(
-      absl::StrCat("127.0.0.1:", gateway_->port()),
-      grpc::InsecureChannelCredentials(), args);
+  auto channel =
+      grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", gateway_->port()),
+                                grpc::InsecureChannelCredentials(), args);
   auto stub = v1::InvoiceService::NewStub(channel);
   auto ctx = Context(kApiKey, kAccountKey, absl::Seconds(10));
   v1::GetInvoiceRequest req;

@@ -98,8 +98,7 @@ void UseSimFault(World& w, const std::string& plan_json) {
   w.sim->SetFaultPlan(*std::move(plan));
 }
 
-void UseFaultServer(World& w, sim::FaultBehaviour behaviour,
-                    bool tls = true) {
+void UseFaultServer(World& w, sim::FaultBehaviour behaviour, bool tls = true) {
   w.trusted_dir = MakeTempDir();
   auto cert = sim::MakeSelfSignedCert(w.trusted_dir);
   ASSERT_TRUE(cert.ok());
@@ -189,14 +188,13 @@ TEST_P(FaultMatrixTest, DocumentedStatusThenKeepsServing) {
   }
   EXPECT_LT(took, c.max_duration);
   // Nothing leaks: neither key is in the message, details or trailers.
-  for (const std::string& text :
-       {s.error_message(), s.error_details()}) {
+  for (const std::string& text : {s.error_message(), s.error_details()}) {
     EXPECT_FALSE(absl::StrContains(text, kApiKey));
     EXPECT_FALSE(absl::StrContains(text, kAccountKey));
   }
   for (const auto& [k, v] : ctx.GetServerTrailingMetadata()) {
-    EXPECT_FALSE(absl::StrContains(absl::string_view(v.data(), v.size()),
-                                   kAccountKey));
+    EXPECT_FALSE(
+        absl::StrContains(absl::string_view(v.data(), v.size()), kAccountKey));
   }
   if (c.check) c.check(w_);
 
@@ -211,16 +209,17 @@ TEST_P(FaultMatrixTest, DocumentedStatusThenKeepsServing) {
   grpc::ClientContext again;
   grpc::Status after = Call(absl::Seconds(10), again);
   if (c.follow_up_ok) {
-    EXPECT_TRUE(after.ok()) << after.error_code() << " "
-                            << after.error_message();
+    EXPECT_TRUE(after.ok())
+        << after.error_code() << " " << after.error_message();
   } else {
     EXPECT_EQ(after.error_code(), c.code) << after.error_message();
   }
   // No connection is left hanging at the fault server.
   if (w_.faults) {
-    EXPECT_TRUE(Eventually(
-        [&] { return w_.faults->finished() == w_.faults->connections(); }))
-        << w_.faults->finished() << " of " << w_.faults->connections();
+    EXPECT_TRUE(Eventually([&] {
+      return w_.faults->finished() == w_.faults->connections();
+    })) << w_.faults->finished()
+        << " of " << w_.faults->connections();
   }
 }
 
@@ -245,8 +244,8 @@ TEST_F(FaultMatrixTest, CallerCancellationFreesTheWorkerAtOnce) {
   done.WaitForNotification();
   EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED);
   // The gateway hung up on Maesn, and its only worker is free again.
-  EXPECT_TRUE(Eventually([&] { return w_.faults->finished() == 1; },
-                         absl::Seconds(2)));
+  EXPECT_TRUE(
+      Eventually([&] { return w_.faults->finished() == 1; }, absl::Seconds(2)));
   sim::FaultBehaviour ok;
   ok.fault = sim::Fault::kRawResponse;
   ok.raw_response = OkResponse();
@@ -289,14 +288,15 @@ INSTANTIATE_TEST_SUITE_P(
                   absl::Seconds(10), absl::Seconds(5), Attempts(4)},
         FaultCase{"BadGatewayOnceIsRetriedAway",
                   [](World& w) {
-                    UseSimFault(w, SimFault(R"({"kind":"bad_gateway"})", false));
+                    UseSimFault(w,
+                                SimFault(R"({"kind":"bad_gateway"})", false));
                   },
-                  grpc::StatusCode::OK, "", absl::Seconds(10),
-                  absl::Seconds(5), Attempts(2)},
+                  grpc::StatusCode::OK, "", absl::Seconds(10), absl::Seconds(5),
+                  Attempts(2)},
         FaultCase{"GatewayTimeout",
                   [](World& w) {
-                    UseSimFault(w,
-                                SimFault(R"({"kind":"gateway_timeout"})", true));
+                    UseSimFault(
+                        w, SimFault(R"({"kind":"gateway_timeout"})", true));
                   },
                   grpc::StatusCode::UNAVAILABLE, "UPSTREAM_UNAVAILABLE",
                   absl::Seconds(10), absl::Seconds(5), Attempts(4)},
@@ -308,18 +308,18 @@ INSTANTIATE_TEST_SUITE_P(
                   absl::Seconds(10), absl::Seconds(5), Attempts(1)},
         FaultCase{"NotSupportedByTargetSystem",
                   [](World& w) {
-                    UseSimFault(w, SimFault(R"({"kind":"not_supported"})", true));
+                    UseSimFault(w,
+                                SimFault(R"({"kind":"not_supported"})", true));
                   },
                   grpc::StatusCode::UNIMPLEMENTED, "TARGET_SYSTEM_UNSUPPORTED",
                   absl::Seconds(10), absl::Seconds(5), Attempts(1)},
-        FaultCase{"TargetSystemNotFound",
-                  [](World& w) {
-                    UseSimFault(w,
-                                SimFault(R"({"kind":"target_not_found"})", true));
-                  },
-                  grpc::StatusCode::FAILED_PRECONDITION,
-                  "TARGET_SYSTEM_NOT_FOUND", absl::Seconds(10),
-                  absl::Seconds(5), Attempts(1)},
+        FaultCase{
+            "TargetSystemNotFound",
+            [](World& w) {
+              UseSimFault(w, SimFault(R"({"kind":"target_not_found"})", true));
+            },
+            grpc::StatusCode::FAILED_PRECONDITION, "TARGET_SYSTEM_NOT_FOUND",
+            absl::Seconds(10), absl::Seconds(5), Attempts(1)},
         FaultCase{"HtmlErrorPage",
                   [](World& w) {
                     UseSimFault(w, SimFault(R"({"kind":"html"})", true));
@@ -335,9 +335,8 @@ INSTANTIATE_TEST_SUITE_P(
                   absl::Seconds(10), absl::Seconds(5), Attempts(1)},
         FaultCase{"WrongContentType",
                   [](World& w) {
-                    UseSimFault(w,
-                                SimFault(R"({"kind":"wrong_content_type"})",
-                                         true));
+                    UseSimFault(
+                        w, SimFault(R"({"kind":"wrong_content_type"})", true));
                   },
                   grpc::StatusCode::INTERNAL, "INVALID_UPSTREAM_RESPONSE",
                   absl::Seconds(10), absl::Seconds(5), Attempts(1)},
@@ -346,12 +345,12 @@ INSTANTIATE_TEST_SUITE_P(
                     w.other_host = std::make_unique<sim::FaultServer>(
                         sim::FaultServerOptions{});
                     ASSERT_TRUE(w.other_host->Start().ok());
-                    UseSimFault(
-                        w, SimFault(absl::StrCat(R"({"kind":"redirect",)"
-                                                 R"("location":")",
-                                                 w.other_host->base_url(),
-                                                 R"(/accounting/x"})"),
-                                    true));
+                    UseSimFault(w,
+                                SimFault(absl::StrCat(R"({"kind":"redirect",)"
+                                                      R"("location":")",
+                                                      w.other_host->base_url(),
+                                                      R"(/accounting/x"})"),
+                                         true));
                   },
                   grpc::StatusCode::INTERNAL, "UPSTREAM_REDIRECT_REFUSED",
                   absl::Seconds(10), absl::Seconds(5),
@@ -368,26 +367,25 @@ INSTANTIATE_TEST_SUITE_P(
                   },
                   grpc::StatusCode::DEADLINE_EXCEEDED, "UPSTREAM_TIMEOUT",
                   absl::Seconds(10), absl::Seconds(2)},
-        FaultCase{"ResponseOverTheSizeCap",
-                  [](World& w) {
-                    const std::string big = absl::StrCat(
-                        R"({"meta":{},"data":{"name":")",
-                        std::string(2 << 20, 'x'), R"("}})");
-                    // A literal 2 MiB answer through the request hook.
-                    w.sim->SetRequestHook(
-                        [big, used = std::make_shared<bool>(false)](
-                            const sim::ApiRequest&)
-                            -> std::optional<sim::ApiResponse> {
-                          if (*used) return std::nullopt;
-                          *used = true;
-                          sim::ApiResponse r;
-                          r.body = big;
-                          return r;
-                        });
-                  },
-                  grpc::StatusCode::RESOURCE_EXHAUSTED,
-                  "UPSTREAM_RESPONSE_TOO_LARGE", absl::Seconds(10),
-                  absl::Seconds(5), Attempts(1)},
+        FaultCase{
+            "ResponseOverTheSizeCap",
+            [](World& w) {
+              const std::string big =
+                  absl::StrCat(R"({"meta":{},"data":{"name":")",
+                               std::string(2 << 20, 'x'), R"("}})");
+              // A literal 2 MiB answer through the request hook.
+              w.sim->SetRequestHook([big, used = std::make_shared<bool>(false)](
+                                        const sim::ApiRequest&)
+                                        -> std::optional<sim::ApiResponse> {
+                if (*used) return std::nullopt;
+                *used = true;
+                sim::ApiResponse r;
+                r.body = big;
+                return r;
+              });
+            },
+            grpc::StatusCode::RESOURCE_EXHAUSTED, "UPSTREAM_RESPONSE_TOO_LARGE",
+            absl::Seconds(10), absl::Seconds(5), Attempts(1)},
         // --- Below HTTP ----------------------------------------------------
         FaultCase{"ConnectionRefused",
                   [](World& w) {
@@ -408,8 +406,8 @@ INSTANTIATE_TEST_SUITE_P(
                   // Whether the reset lands during connect or during the
                   // TLS handshake is up to the kernel; both are retried.
                   grpc::StatusCode::UNAVAILABLE,
-                  "UPSTREAM_UNAVAILABLE|UPSTREAM_TLS_FAILED",
-                  absl::Seconds(10), absl::Seconds(5), FaultServerAttempts(4)},
+                  "UPSTREAM_UNAVAILABLE|UPSTREAM_TLS_FAILED", absl::Seconds(10),
+                  absl::Seconds(5), FaultServerAttempts(4)},
         FaultCase{"ResetAfterRequest",
                   [](World& w) {
                     UseFaultServer(w,
@@ -431,9 +429,9 @@ INSTANTIATE_TEST_SUITE_P(
                   absl::Milliseconds(500), absl::Seconds(2),
                   [](World& w) {
                     // The gateway hung up when the deadline passed.
-                    EXPECT_TRUE(Eventually(
-                        [&] { return w.faults->finished() == 1; },
-                        absl::Seconds(2)));
+                    EXPECT_TRUE(
+                        Eventually([&] { return w.faults->finished() == 1; },
+                                   absl::Seconds(2)));
                   }},
         FaultCase{"SlowHeadersPastTheReadBudget",
                   [](World& w) {
@@ -458,9 +456,9 @@ INSTANTIATE_TEST_SUITE_P(
                   grpc::StatusCode::DEADLINE_EXCEEDED, "",
                   absl::Milliseconds(700), absl::Seconds(2),
                   [](World& w) {
-                    EXPECT_TRUE(Eventually(
-                        [&] { return w.faults->finished() == 1; },
-                        absl::Seconds(2)));
+                    EXPECT_TRUE(
+                        Eventually([&] { return w.faults->finished() == 1; },
+                                   absl::Seconds(2)));
                   }},
         FaultCase{"EndlessBodyStopsAtTheSizeCap",
                   [](World& w) {
@@ -472,8 +470,8 @@ INSTANTIATE_TEST_SUITE_P(
                   [](World& w) {
                     // The gateway stopped reading at the 1 MiB cap and
                     // closed: the server wrote little more than that.
-                    EXPECT_TRUE(Eventually(
-                        [&] { return w.faults->finished() == 1; }));
+                    EXPECT_TRUE(
+                        Eventually([&] { return w.faults->finished() == 1; }));
                     EXPECT_LT(w.faults->bytes_sent(), 16 << 20);
                     EXPECT_GT(w.faults->bytes_sent(), 1 << 20);
                   }},
@@ -504,28 +502,26 @@ INSTANTIATE_TEST_SUITE_P(
                   grpc::StatusCode::UNAVAILABLE,
                   "UPSTREAM_TLS_VERIFICATION_FAILED", absl::Seconds(10),
                   absl::Seconds(5), Attempts(0), /*follow_up_ok=*/false},
-        FaultCase{"CertificateForAnotherHost",
-                  [](World& w) {
-                    // Trusted CA, but the certificate names another host.
-                    w.trusted_dir = MakeTempDir();
-                    auto cert = sim::MakeSelfSignedCert(
-                        w.trusted_dir, {"api.example.invalid"}, {});
-                    ASSERT_TRUE(cert.ok());
-                    sim::FaultServerOptions o;
-                    o.cert_file = cert->cert_file;
-                    o.key_file = cert->key_file;
-                    w.faults = std::make_unique<sim::FaultServer>(o);
-                    ASSERT_TRUE(w.faults->Start().ok());
-                    w.config.maesn_base_url = w.faults->base_url();
-                    w.config.maesn_ca_file = cert->cert_file;
-                  },
-                  grpc::StatusCode::UNAVAILABLE,
-                  "UPSTREAM_TLS_VERIFICATION_FAILED", absl::Seconds(10),
-                  absl::Seconds(5),
-                  [](World& w) {
-                    EXPECT_TRUE(w.faults->RequestHeads().empty());
-                  },
-                  /*follow_up_ok=*/false}),
+        FaultCase{
+            "CertificateForAnotherHost",
+            [](World& w) {
+              // Trusted CA, but the certificate names another host.
+              w.trusted_dir = MakeTempDir();
+              auto cert = sim::MakeSelfSignedCert(w.trusted_dir,
+                                                  {"api.example.invalid"}, {});
+              ASSERT_TRUE(cert.ok());
+              sim::FaultServerOptions o;
+              o.cert_file = cert->cert_file;
+              o.key_file = cert->key_file;
+              w.faults = std::make_unique<sim::FaultServer>(o);
+              ASSERT_TRUE(w.faults->Start().ok());
+              w.config.maesn_base_url = w.faults->base_url();
+              w.config.maesn_ca_file = cert->cert_file;
+            },
+            grpc::StatusCode::UNAVAILABLE, "UPSTREAM_TLS_VERIFICATION_FAILED",
+            absl::Seconds(10), absl::Seconds(5),
+            [](World& w) { EXPECT_TRUE(w.faults->RequestHeads().empty()); },
+            /*follow_up_ok=*/false}),
     [](const ::testing::TestParamInfo<FaultCase>& param) {
       return param.param.name;
     });

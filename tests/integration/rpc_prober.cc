@@ -28,8 +28,7 @@ void FillIds(Message& m, const std::string& id, int depth) {
   for (int i = 0; i < d->field_count(); ++i) {
     const FieldDescriptor* f = d->field(i);
     if (f->is_repeated()) continue;
-    if (f->type() == FieldDescriptor::TYPE_STRING &&
-        f->name().size() > 3 &&
+    if (f->type() == FieldDescriptor::TYPE_STRING && f->name().size() > 3 &&
         f->name().compare(f->name().size() - 3, 3, "_id") == 0) {
       r->SetString(&m, f, id);
     } else if (f->type() == FieldDescriptor::TYPE_MESSAGE &&
@@ -128,7 +127,7 @@ std::string ProbeRequest(const MethodDescriptor& method,
 
 std::string ProbeResult::AllText() const {
   std::string out = absl::StrCat(method, "\n", status.error_message(), "\n",
-                                  status.error_details(), "\n");
+                                 status.error_details(), "\n");
   for (const auto* md : {&initial_metadata, &trailing_metadata}) {
     for (const auto& [k, v] : *md) absl::StrAppend(&out, k, ": ", v, "\n");
   }
@@ -136,11 +135,11 @@ std::string ProbeResult::AllText() const {
   return out;
 }
 
-ProbeResult Probe(const std::shared_ptr<grpc::Channel>& channel,
-                  const MethodDescriptor& method, const std::string& request,
-                  const std::vector<std::pair<std::string, std::string>>&
-                      metadata,
-                  absl::Duration timeout) {
+ProbeResult Probe(
+    const std::shared_ptr<grpc::Channel>& channel,
+    const MethodDescriptor& method, const std::string& request,
+    const std::vector<std::pair<std::string, std::string>>& metadata,
+    absl::Duration timeout) {
   ProbeResult result;
   result.method =
       absl::StrCat("/", method.service()->full_name(), "/", method.name());

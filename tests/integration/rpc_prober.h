@@ -37,12 +37,12 @@ struct ProbeResult {
 
 // Calls `method` once (unary or server streaming) with `request` bytes and
 // `metadata`, waiting at most `timeout`.
-ProbeResult Probe(const std::shared_ptr<grpc::Channel>& channel,
-                  const google::protobuf::MethodDescriptor& method,
-                  const std::string& request,
-                  const std::vector<std::pair<std::string, std::string>>&
-                      metadata,
-                  absl::Duration timeout);
+ProbeResult Probe(
+    const std::shared_ptr<grpc::Channel>& channel,
+    const google::protobuf::MethodDescriptor& method,
+    const std::string& request,
+    const std::vector<std::pair<std::string, std::string>>& metadata,
+    absl::Duration timeout);
 
 }  // namespace maesn::testing
 

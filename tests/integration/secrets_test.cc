@@ -8,6 +8,8 @@
 // RpcObserver (logs/metrics) receives.
 
 #include <fcntl.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,9 +18,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -84,8 +83,7 @@ std::unique_ptr<sim::MaesnSimulator> StartSimulator() {
   EXPECT_TRUE(sim->Start().ok());
   // A Maesn that quotes the keys it got, in its message and in validation
   // errors (field paths and texts), for the echo account.
-  sim->SetRequestHook([n = std::make_shared<int>(0)](
-                          const sim::ApiRequest& r)
+  sim->SetRequestHook([n = std::make_shared<int>(0)](const sim::ApiRequest& r)
                           -> std::optional<sim::ApiResponse> {
     if (r.account_key != kEchoAccount) return std::nullopt;
     std::string api;
@@ -97,9 +95,9 @@ std::unique_ptr<sim::MaesnSimulator> StartSimulator() {
     body["statusCode"] = status;
     body["message"] =
         absl::StrCat("keys ", api, " / ", r.account_key, " were rejected");
-    body["validationErrors"] = sim::Json::object(
-        {{absl::StrCat("lineItems[0].", r.account_key),
-          absl::StrCat("bad value for ", api)}});
+    body["validationErrors"] =
+        sim::Json::object({{absl::StrCat("lineItems[0].", r.account_key),
+                            absl::StrCat("bad value for ", api)}});
     return sim::JsonResponse(status, body);
   });
   return sim;
@@ -145,7 +143,8 @@ TEST(SecretsTest, NoKeyInAnyAnswerOrInTheGatewayProcessOutput) {
   };
   // Whatever logging/metrics switches the process reads, leave them on
   // their defaults; pass PATH for completeness.
-  if (const char* path = getenv("PATH")) env.push_back(std::string("PATH=") + path);
+  if (const char* path = getenv("PATH"))
+    env.push_back(std::string("PATH=") + path);
   std::vector<char*> envp;
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
@@ -181,7 +180,8 @@ TEST(SecretsTest, NoKeyInAnyAnswerOrInTheGatewayProcessOutput) {
   EXPECT_GE(calls, 3 * static_cast<int>(CallerModes().size()));
   // The keys really went upstream (so the test exercised them).
   bool saw_account_a = false;
-  for (const auto& r : sim->Requests()) saw_account_a |= r.account_key == kAccountA;
+  for (const auto& r : sim->Requests())
+    saw_account_a |= r.account_key == kAccountA;
   EXPECT_TRUE(saw_account_a);
 
   kill(pid, SIGTERM);
@@ -228,9 +228,9 @@ TEST(SecretsTest, NoKeyReachesTheRpcObserver) {
   deps.observer = &observer;
   auto server = gateway::GatewayServer::Start(config, deps);
   ASSERT_TRUE(server.ok()) << server.status();
-  auto channel = grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", (*server)->port()),
-      grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*server)->port()),
+                          grpc::InsecureChannelCredentials());
   int calls = 0;
   ProbeEverything(channel, &calls);
   (*server)->Shutdown(absl::Now() + absl::Seconds(5));

@@ -39,15 +39,14 @@ INSTANTIATE_TEST_SUITE_P(
              "invoice.line_items[3].quantity"},
         Case{v1::CreateInvoiceRequest::descriptor(), "invoiceDate",
              "invoice.invoice_date"},
-        Case{v1::CreateInvoiceRequest::descriptor(),
-             "addresses[1].countryCode", "invoice.addresses[1].country_code"},
+        Case{v1::CreateInvoiceRequest::descriptor(), "addresses[1].countryCode",
+             "invoice.addresses[1].country_code"},
         // api-notes §10.5: a capitalised spelling still matches.
         Case{v1::CreateInvoiceRequest::descriptor(),
              "lineItems[0].TaxRatePercentage",
              "invoice.line_items[0].tax_rate_percentage"},
         // Query parameters are fields of the request itself.
-        Case{v1::CreateInvoiceRequest::descriptor(), "companyId",
-             "company_id"},
+        Case{v1::CreateInvoiceRequest::descriptor(), "companyId", "company_id"},
         Case{v1::GetBillRequest::descriptor(), "environmentName",
              "environment_name"},
         // Another resource, another body field name.
@@ -70,10 +69,10 @@ INSTANTIATE_TEST_SUITE_P(
              std::nullopt}));
 
 TEST(RewriteFieldViolationsTest, RewritesWhatMatchesAndKeepsTheRest) {
-  absl::Status s = WithFieldViolations(
-      absl::InvalidArgumentError("Maesn answered HTTP 400"),
-      {{"lineItems[0].quantity", "must be positive"},
-       {"someUpstreamThing", "bad"}});
+  absl::Status s =
+      WithFieldViolations(absl::InvalidArgumentError("Maesn answered HTTP 400"),
+                          {{"lineItems[0].quantity", "must be positive"},
+                           {"someUpstreamThing", "bad"}});
   v1::CreateInvoiceRequest request;
   s = RewriteFieldViolations(std::move(s), request);
   google::rpc::BadRequest bad;

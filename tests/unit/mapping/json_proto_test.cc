@@ -5,6 +5,8 @@
 
 #include <cmath>
 #include <limits>
+#include <set>
+#include <string>
 
 #include "absl/container/flat_hash_set.h"
 #include "maesn/accounting/v1/bill.pb.h"
@@ -118,6 +120,54 @@ TEST(EnumTest, MaesnSpellings) {
   EXPECT_EQ(EnumToMaesn(*v1::InvoiceOrderField_descriptor(),
                         v1::INVOICE_ORDER_FIELD_INVOICE_DATE),
             "invoiceDate");
+}
+
+// Found by the mapping fuzzer: dates after 2262 overflowed a nanosecond
+// count; dates outside a Timestamp's range must not become one.
+TEST(ReadMessageTest, DatesAcrossTheWholeTimestampRange) {
+  v1::ResponseMeta meta;
+  Warnings w(&meta);
+  v1::Invoice invoice;
+  ReadMessage(Json::parse(R"({"dueDate": "7123-01-01T00:00:00.5Z",
+                              "paidDate": "0001-01-01T00:00:00Z",
+                              "invoiceDate": "10000-01-01T00:00:00Z",
+                              "createdDate": "-0005-01-01"})"),
+              invoice, FieldPath{nullptr, "invoice"}, w);
+  EXPECT_EQ(invoice.due_date().seconds(), 162612921600);
+  EXPECT_EQ(invoice.due_date().nanos(), 500000000);
+  EXPECT_EQ(invoice.paid_date().seconds(), -62135596800);
+  EXPECT_EQ(invoice.paid_date().nanos(), 0);
+  EXPECT_FALSE(invoice.has_invoice_date());
+  EXPECT_FALSE(invoice.has_created_date());
+  ASSERT_EQ(meta.mapping_warnings_size(), 2);
+  std::set<std::string> fields;
+  for (const auto& warning : meta.mapping_warnings()) {
+    fields.insert(warning.field());
+  }
+  EXPECT_EQ(fields, (std::set<std::string>{"invoice.created_date",
+                                           "invoice.invoice_date"}));
+}
+
+TEST(JsonNestingTest, CountsOnlyStructureOutsideStrings) {
+  EXPECT_FALSE(JsonNestedDeeperThan(R"({"a":[[1]]})", 3));
+  EXPECT_TRUE(JsonNestedDeeperThan(R"({"a":[[[1]]]})", 3));
+  EXPECT_FALSE(JsonNestedDeeperThan(R"({"a":"[[[[[[\"[[[["})", 1));
+  EXPECT_TRUE(JsonNestedDeeperThan(std::string(100000, '['), 64));
+}
+
+TEST(JsonToValueTest, DeepValuesBecomeTheirJsonText) {
+  Json deep = 1;
+  for (int i = 0; i < 30; ++i) deep = Json::array({deep});
+  google::protobuf::Value v;
+  JsonToValue(deep, v);
+  const google::protobuf::Value* at = &v;
+  int depth = 0;
+  while (at->has_list_value()) {
+    at = &at->list_value().values(0);
+    ++depth;
+  }
+  EXPECT_EQ(depth, kMaxValueDepth);
+  EXPECT_EQ(at->string_value(), "[[[[[[[[[[1]]]]]]]]]]");
 }
 
 }  // namespace

@@ -1,0 +1,365 @@
+// maesn-soak: a long mixed run against the real gateway process, with a
+// share of Maesn's answers replaced by faults, that prints one table:
+// calls by outcome (gRPC code), throughput, the gateway's RSS after warm-up
+// and at the end, and whether the gateway crashed.
+//
+//   maesn-soak --gateway=build/gateway/maesn-gateway --calls=200000
+//
+// The simulator runs in this process (its fault plan injects the faults);
+// the gateway runs as a child process, so its RSS is its own. Exit status 0
+// only if the gateway never crashed, every call ended with an expected
+// code, and RSS grew by at most --max_rss_growth_pct.
+
+#include <fcntl.h>
+#include <grpcpp/grpcpp.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "faults.h"
+#include "maesn/accounting/v1/bill.grpc.pb.h"
+#include "maesn/accounting/v1/invoice.grpc.pb.h"
+#include "maesn/accounting/v1/task.grpc.pb.h"
+#include "simulator.h"
+
+ABSL_FLAG(std::string, gateway, "", "Path of the maesn-gateway binary.");
+ABSL_FLAG(int64_t, calls, 200000, "Calls in total (warm-up included).");
+ABSL_FLAG(int64_t, warmup, 20000, "Calls before the first RSS reading.");
+ABSL_FLAG(int, concurrency, 32, "Calls in flight at once.");
+ABSL_FLAG(double, fault_rate, 0.05,
+          "Share of upstream requests answered with a fault.");
+ABSL_FLAG(double, max_rss_growth_pct, 5.0,
+          "Fail when RSS grows more than this from warm-up to the end.");
+ABSL_FLAG(int, upstream_workers, 32, "UPSTREAM_WORKERS of the gateway.");
+ABSL_FLAG(uint64_t, seed, 1, "Seed of the call mix and the faults.");
+
+namespace {
+
+namespace v1 = ::maesn::accounting::v1;
+namespace sim = ::maesn::sim;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// Resident set size of `pid` in KiB (VmRSS), -1 if unknown.
+long RssKb(pid_t pid) {
+  std::istringstream in(ReadFile(absl::StrCat("/proc/", pid, "/status")));
+  std::string line;
+  while (std::getline(in, line)) {
+    long kb = 0;
+    if (std::sscanf(line.c_str(), "VmRSS: %ld kB", &kb) == 1) return kb;
+  }
+  return -1;
+}
+
+struct Gateway {
+  pid_t pid = -1;
+  int port = 0;
+  std::string log;
+};
+
+bool StartGateway(const std::string& binary, const sim::MaesnSimulator& s,
+                  const std::string& dir, Gateway& g) {
+  const std::string port_file = dir + "/port";
+  g.log = dir + "/gateway.log";
+  std::vector<std::string> env = {
+      "GATEWAY_LISTEN=127.0.0.1:0",
+      "GATEWAY_PORT_FILE=" + port_file,
+      "MAESN_BASE_URL=" + s.base_url(),
+      "MAESN_CA_FILE=" + s.ca_file(),
+      "MAESN_API_KEY=sim-api-key",
+      absl::StrCat("UPSTREAM_WORKERS=", absl::GetFlag(FLAGS_upstream_workers)),
+      "MAESN_READ_TIMEOUT_MS=5000",
+  };
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  g.pid = fork();
+  if (g.pid < 0) return false;
+  if (g.pid == 0) {
+    const int fd = open(g.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    char* argv[] = {const_cast<char*>(binary.c_str()), nullptr};
+    execve(binary.c_str(), argv, envp.data());
+    _exit(127);
+  }
+  // A real process start: poll for its port file, with a time limit.
+  const absl::Time give_up = absl::Now() + absl::Seconds(60);
+  std::string port;
+  while ((port = ReadFile(port_file)).empty()) {
+    int status = 0;
+    if (waitpid(g.pid, &status, WNOHANG) != 0 || absl::Now() > give_up) {
+      return false;
+    }
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  g.port = std::atoi(port.c_str());
+  return g.port > 0;
+}
+
+// Keeps `concurrency` calls in flight until `total` have been started.
+class Driver {
+ public:
+  Driver(std::shared_ptr<grpc::Channel> channel, int64_t total, uint64_t seed)
+      : invoices_(v1::InvoiceService::NewStub(channel)),
+        bills_(v1::BillService::NewStub(channel)),
+        tasks_(v1::TaskService::NewStub(channel)),
+        total_(total),
+        rng_(seed) {}
+
+  // Runs calls until `until` of them have finished.
+  void RunUntil(int64_t until, int concurrency) {
+    {
+      absl::MutexLock lock(&mu_);
+      until_ = until;
+    }
+    for (int i = 0; i < concurrency; ++i) StartOne();
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](Driver* d) ABSL_EXCLUSIVE_LOCKS_REQUIRED(d->mu_) {
+          return d->finished_ >= d->until_ && d->in_flight_ == 0;
+        },
+        this));
+  }
+
+  std::map<grpc::StatusCode, int64_t> codes() const {
+    absl::MutexLock lock(&mu_);
+    return codes_;
+  }
+  int64_t finished() const {
+    absl::MutexLock lock(&mu_);
+    return finished_;
+  }
+
+ private:
+  struct Call {
+    grpc::ClientContext ctx;
+    v1::GetInvoiceRequest invoice_req;
+    v1::GetInvoiceResponse invoice_resp;
+    v1::GetBillRequest bill_req;
+    v1::GetBillResponse bill_resp;
+    v1::GetTaskRequest task_req;
+    v1::GetTaskResponse task_resp;
+  };
+
+  void StartOne() {
+    int kind;
+    {
+      absl::MutexLock lock(&mu_);
+      if (started_ >= until_ || started_ >= total_) return;
+      ++started_;
+      ++in_flight_;
+      kind = static_cast<int>(rng_() % 100);
+    }
+    auto call = std::make_shared<Call>();
+    call->ctx.AddMetadata("x-account-key", kind % 2 == 0 ? "sim-account-key"
+                                                         : "sim-account-key-2");
+    call->ctx.set_deadline(std::chrono::system_clock::now() +
+                           std::chrono::seconds(10));
+    auto done = [this, call](grpc::Status s) { Done(s); };
+    // The mix: mostly reads that exist, some that do not, some bad input.
+    if (kind < 40) {
+      call->invoice_req.set_invoice_id(kind < 36 ? "ABC123" : "missing");
+      invoices_->async()->GetInvoice(&call->ctx, &call->invoice_req,
+                                     &call->invoice_resp, done);
+    } else if (kind < 75) {
+      call->bill_req.set_bill_id("9714f3a2-5b8e-4d1b-8a0c-9f6e7d2f3e4b");
+      bills_->async()->GetBill(&call->ctx, &call->bill_req, &call->bill_resp,
+                               done);
+    } else if (kind < 97) {
+      call->task_req.set_task_id("task-datev-duo-1");
+      tasks_->async()->GetTask(&call->ctx, &call->task_req, &call->task_resp,
+                               done);
+    } else {
+      call->invoice_req.set_invoice_id("");  // INVALID_ARGUMENT, no upstream
+      invoices_->async()->GetInvoice(&call->ctx, &call->invoice_req,
+                                     &call->invoice_resp, done);
+    }
+  }
+
+  void Done(const grpc::Status& s) {
+    {
+      absl::MutexLock lock(&mu_);
+      ++codes_[s.error_code()];
+      ++finished_;
+      --in_flight_;
+    }
+    StartOne();
+  }
+
+  std::unique_ptr<v1::InvoiceService::Stub> invoices_;
+  std::unique_ptr<v1::BillService::Stub> bills_;
+  std::unique_ptr<v1::TaskService::Stub> tasks_;
+  const int64_t total_;
+  mutable absl::Mutex mu_;
+  std::mt19937_64 rng_ ABSL_GUARDED_BY(mu_);
+  int64_t until_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t started_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t finished_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  std::map<grpc::StatusCode, int64_t> codes_ ABSL_GUARDED_BY(mu_);
+};
+
+const char* CodeName(grpc::StatusCode c) {
+  switch (c) {
+    case grpc::StatusCode::OK:
+      return "OK";
+    case grpc::StatusCode::CANCELLED:
+      return "CANCELLED";
+    case grpc::StatusCode::UNKNOWN:
+      return "UNKNOWN";
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return "INVALID_ARGUMENT";
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "DEADLINE_EXCEEDED";
+    case grpc::StatusCode::NOT_FOUND:
+      return "NOT_FOUND";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return "FAILED_PRECONDITION";
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return "UNIMPLEMENTED";
+    case grpc::StatusCode::INTERNAL:
+      return "INTERNAL";
+    case grpc::StatusCode::UNAVAILABLE:
+      return "UNAVAILABLE";
+    default:
+      return "OTHER";
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  const std::string binary = absl::GetFlag(FLAGS_gateway);
+  const int64_t total = absl::GetFlag(FLAGS_calls);
+  const int64_t warmup = std::min(absl::GetFlag(FLAGS_warmup), total);
+  if (binary.empty()) {
+    std::fprintf(stderr, "maesn-soak: --gateway=<maesn-gateway binary>\n");
+    return 2;
+  }
+  signal(SIGPIPE, SIG_IGN);
+
+  sim::SimulatorOptions options;
+  options.max_recorded_requests = 1000;  // keep the simulator small
+  options.worker_threads = 64;
+  sim::MaesnSimulator simulator(options);
+  if (!simulator.Start().ok()) return 1;
+  // 5 % of upstream answers are faults of every kind the gateway handles.
+  const std::string plan = absl::StrFormat(
+      R"({"rate":%f,"seed":%d,"pool":[
+        {"kind":"rate_limited","retryAfter":"0"},{"kind":"unavailable"},
+        {"kind":"bad_gateway"},{"kind":"gateway_timeout"},{"kind":"internal"},
+        {"kind":"not_found"},{"kind":"not_supported"},{"kind":"html"},
+        {"kind":"garbage"},{"kind":"wrong_content_type"},
+        {"kind":"slow","delayMs":20}]})",
+      absl::GetFlag(FLAGS_fault_rate), absl::GetFlag(FLAGS_seed));
+  auto fault_plan = sim::FaultPlan::FromJson(sim::Json::parse(plan));
+  if (!fault_plan.ok()) return 1;
+  simulator.SetFaultPlan(*std::move(fault_plan));
+
+  char dir_template[] = "/tmp/maesn-soak-XXXXXX";
+  const std::string dir = mkdtemp(dir_template);
+  Gateway gw;
+  if (!StartGateway(binary, simulator, dir, gw)) {
+    std::fprintf(stderr, "maesn-soak: the gateway did not start:\n%s\n",
+                 ReadFile(gw.log).c_str());
+    return 1;
+  }
+  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", gw.port),
+                                     grpc::InsecureChannelCredentials());
+  Driver driver(channel, total, absl::GetFlag(FLAGS_seed));
+  const int concurrency = absl::GetFlag(FLAGS_concurrency);
+
+  const absl::Time start = absl::Now();
+  driver.RunUntil(warmup, concurrency);
+  const long rss_warm = RssKb(gw.pid);
+  const absl::Time warm = absl::Now();
+  driver.RunUntil(total, concurrency);
+  const absl::Time end = absl::Now();
+  const long rss_end = RssKb(gw.pid);
+
+  int status = 0;
+  const bool alive = waitpid(gw.pid, &status, WNOHANG) == 0;
+  kill(gw.pid, SIGTERM);
+  waitpid(gw.pid, &status, 0);
+  const bool clean_exit = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  const int crashes = (alive && clean_exit) ? 0 : 1;
+
+  // Codes a call may legitimately end with under these faults.
+  const std::set<grpc::StatusCode> expected = {
+      grpc::StatusCode::OK,
+      grpc::StatusCode::INVALID_ARGUMENT,
+      grpc::StatusCode::NOT_FOUND,
+      grpc::StatusCode::RESOURCE_EXHAUSTED,
+      grpc::StatusCode::UNIMPLEMENTED,
+      grpc::StatusCode::INTERNAL,
+      grpc::StatusCode::UNAVAILABLE};
+  int64_t unexpected = 0;
+  std::printf("| outcome | calls | share |\n|---|---:|---:|\n");
+  for (const auto& [code, n] : driver.codes()) {
+    std::printf("| %s | %lld | %.2f %% |\n", CodeName(code),
+                static_cast<long long>(n),
+                100.0 * static_cast<double>(n) / static_cast<double>(total));
+    if (!expected.count(code)) unexpected += n;
+  }
+  const double growth = rss_warm > 0
+                            ? 100.0 * static_cast<double>(rss_end - rss_warm) /
+                                  static_cast<double>(rss_warm)
+                            : 0.0;
+  const auto finished = static_cast<double>(driver.finished());
+  const double seconds = absl::ToDoubleSeconds(end - start);
+  std::printf("\n| figure | value |\n|---|---:|\n");
+  std::printf("| calls | %lld (warm-up %lld) |\n",
+              static_cast<long long>(driver.finished()),
+              static_cast<long long>(warmup));
+  std::printf("| injected fault rate (upstream requests) | %.1f %% |\n",
+              100 * absl::GetFlag(FLAGS_fault_rate));
+  std::printf("| duration | %.1f s |\n| throughput | %.0f calls/s |\n", seconds,
+              finished / seconds);
+  std::printf("| steady-phase throughput | %.0f calls/s |\n",
+              (finished - static_cast<double>(warmup)) /
+                  absl::ToDoubleSeconds(end - warm));
+  std::printf("| gateway RSS after warm-up | %.1f MiB |\n",
+              static_cast<double>(rss_warm) / 1024.0);
+  std::printf("| gateway RSS at the end | %.1f MiB |\n",
+              static_cast<double>(rss_end) / 1024.0);
+  std::printf("| RSS growth | %+.2f %% |\n", growth);
+  std::printf("| gateway crashes | %d |\n", crashes);
+  std::printf("| calls with an unexpected code | %lld |\n",
+              static_cast<long long>(unexpected));
+  const bool ok = crashes == 0 && unexpected == 0 &&
+                  driver.finished() == total &&
+                  growth <= absl::GetFlag(FLAGS_max_rss_growth_pct);
+  if (!ok) {
+    std::printf("\nFAILED. Gateway output:\n%s\n", ReadFile(gw.log).c_str());
+  }
+  return ok ? 0 : 1;
+}
