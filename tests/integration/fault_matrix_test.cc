@@ -132,6 +132,8 @@ class FaultMatrixTest : public ::testing::TestWithParam<FaultCase> {
     w_.config.connect_timeout = absl::Seconds(2);
     w_.config.read_timeout = absl::Seconds(10);
     w_.config.max_response_bytes = 1 << 20;
+    w_.config.metrics_listen = "off";
+    w_.config.drain_delay = absl::ZeroDuration();
   }
   void TearDown() override {
     stub_.reset();

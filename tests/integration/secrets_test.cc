@@ -5,15 +5,17 @@
 // its error texts and validation errors. None of the keys may appear in any
 // status message, status details, initial or trailing metadata, response,
 // in the gateway process's stdout/stderr (its logs), or in what the
-// RpcObserver (logs/metrics) receives.
+// RpcObserver receives, or in what /metrics serves.
 
 #include <fcntl.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -23,6 +25,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "gateway/observability/json_log.h"
 #include "gateway/observability/rpc_observer.h"
 #include "gateway/server/server.h"
 #include "simulator.h"
@@ -140,6 +143,9 @@ TEST(SecretsTest, NoKeyInAnyAnswerOrInTheGatewayProcessOutput) {
       "MAESN_CA_FILE=" + sim->ca_file(),
       std::string("MAESN_API_KEY=") + kConfiguredKey,
       "UPSTREAM_WORKERS=4",
+      "METRICS_LISTEN=127.0.0.1:0",
+      "GATEWAY_DRAIN_DELAY_MS=0",
+      "LOG_LEVEL=debug",  // every line the gateway can write
   };
   // Whatever logging/metrics switches the process reads, leave them on
   // their defaults; pass PATH for completeness.
@@ -184,6 +190,24 @@ TEST(SecretsTest, NoKeyInAnyAnswerOrInTheGatewayProcessOutput) {
     saw_account_a |= r.account_key == kAccountA;
   EXPECT_TRUE(saw_account_a);
 
+  // The metrics the process serves (its port is in the "listening" line).
+  std::string metrics;
+  {
+    const std::string out = ReadFile(out_file) + ReadFile(err_file);
+    const auto at = out.find("\"metrics_port\":");
+    ASSERT_NE(at, std::string::npos) << out;
+    const int metrics_port = std::atoi(out.c_str() + at + 15);
+    ASSERT_GT(metrics_port, 0);
+    httplib::Client client("127.0.0.1", metrics_port);
+    auto r = client.Get("/metrics");
+    ASSERT_TRUE(r) << httplib::to_string(r.error());
+    ASSERT_EQ(r->status, 200);
+    metrics = r->body;
+  }
+  EXPECT_NE(metrics.find("grpc"), std::string::npos);  // it counted calls
+  const std::string metrics_leak = FindSecret(metrics);
+  EXPECT_TRUE(metrics_leak.empty()) << "/metrics contains " << metrics_leak;
+
   kill(pid, SIGTERM);
   int wstatus = 0;
   ASSERT_EQ(waitpid(pid, &wstatus, 0), pid);
@@ -215,7 +239,24 @@ class RecordingObserver final : public gateway::RpcObserver {
   std::string text_;
 };
 
-TEST(SecretsTest, NoKeyReachesTheRpcObserver) {
+// Every log line the gateway writes.
+class RecordingLogSink final : public gateway::LogSink {
+ public:
+  void Write(absl::string_view line) override {
+    absl::MutexLock lock(&mu_);
+    absl::StrAppend(&text_, line);
+  }
+  std::string Text() const {
+    absl::MutexLock lock(&mu_);
+    return text_;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  std::string text_;
+};
+
+TEST(SecretsTest, NoKeyReachesTheObserverTheLogOrTheMetrics) {
   auto sim = StartSimulator();
   gateway::GatewayConfig config;
   config.listen = "127.0.0.1:0";
@@ -223,9 +264,13 @@ TEST(SecretsTest, NoKeyReachesTheRpcObserver) {
   config.maesn_ca_file = sim->ca_file();
   config.maesn_api_key = kConfiguredKey;
   config.upstream_workers = 4;
+  config.metrics_listen = "off";
+  config.log_level = "debug";
   RecordingObserver observer;
+  RecordingLogSink log;
   gateway::ServerDependencies deps;
   deps.observer = &observer;
+  deps.log_sink = &log;
   auto server = gateway::GatewayServer::Start(config, deps);
   ASSERT_TRUE(server.ok()) << server.status();
   auto channel =
@@ -233,11 +278,18 @@ TEST(SecretsTest, NoKeyReachesTheRpcObserver) {
                           grpc::InsecureChannelCredentials());
   int calls = 0;
   ProbeEverything(channel, &calls);
+  const std::string metrics = (*server)->metrics().TextExposition();
   (*server)->Shutdown(absl::Now() + absl::Seconds(5));
+  EXPECT_TRUE(FindSecret(metrics).empty()) << FindSecret(metrics);
+  server->reset();  // the log is complete once the server is gone
   const std::string seen = observer.Text();
   EXPECT_FALSE(seen.empty());
   const std::string leak = FindSecret(seen);
   EXPECT_TRUE(leak.empty()) << "the observer saw " << leak;
+  const std::string lines = log.Text();
+  EXPECT_GT(std::count(lines.begin(), lines.end(), '\n'), 0);
+  const std::string log_leak = FindSecret(lines);
+  EXPECT_TRUE(log_leak.empty()) << "the log contains " << log_leak;
 }
 
 }  // namespace

@@ -327,11 +327,13 @@ TEST_F(ServingTest, OneLogLinePerRpcAndRequestIdsAndTraceContextFlow) {
   ASSERT_NE(it, md.end());
   EXPECT_EQ(std::string(it->second.data(), it->second.size()), "caller-id-1");
 
-  // Without one, the gateway makes one up and uses it everywhere.
+  // Without one, the gateway makes one up and uses it everywhere. With an
+  // error it comes in the trailers (an error stays a trailers-only answer,
+  // which a client's retry policy may retry).
   auto ctx2 = Context(kApiKey, "sim-inactive-account");
   EXPECT_EQ(invoices_->GetInvoice(ctx2.get(), Invoice(), &resp).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  auto md2 = ctx2->GetServerInitialMetadata();
+  auto md2 = ctx2->GetServerTrailingMetadata();
   auto it2 = md2.find("x-request-id");
   ASSERT_NE(it2, md2.end());
   const std::string made_up(it2->second.data(), it2->second.size());

@@ -94,6 +94,9 @@ bool StartGateway(const std::string& binary, const sim::MaesnSimulator& s,
       "MAESN_API_KEY=sim-api-key",
       absl::StrCat("UPSTREAM_WORKERS=", absl::GetFlag(FLAGS_upstream_workers)),
       "MAESN_READ_TIMEOUT_MS=5000",
+      "METRICS_LISTEN=127.0.0.1:0",  // served, so the soak includes it
+      "GATEWAY_DRAIN_DELAY_MS=0",
+      "LOG_LEVEL=warn",  // the lines of failed calls only
   };
   std::vector<char*> envp;
   for (auto& e : env) envp.push_back(e.data());

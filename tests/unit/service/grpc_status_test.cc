@@ -72,8 +72,12 @@ TEST(GrpcStatusTest, CredentialsAreRedacted) {
   google::rpc::ErrorInfo info;
   google::rpc::BadRequest bad;
   for (const auto& any : d.details()) {
-    if (any.Is<google::rpc::ErrorInfo>()) ASSERT_TRUE(any.UnpackTo(&info));
-    if (any.Is<google::rpc::BadRequest>()) ASSERT_TRUE(any.UnpackTo(&bad));
+    if (any.Is<google::rpc::ErrorInfo>()) {
+      ASSERT_TRUE(any.UnpackTo(&info));
+    }
+    if (any.Is<google::rpc::BadRequest>()) {
+      ASSERT_TRUE(any.UnpackTo(&bad));
+    }
   }
   EXPECT_EQ(info.reason(), "X");
   EXPECT_EQ(info.metadata().at("echo"), "[REDACTED]");
