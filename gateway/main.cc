@@ -7,6 +7,7 @@
 // calls in flight get GATEWAY_SHUTDOWN_GRACE_MS to finish. The process exits
 // 0 before the grace ends. A second signal skips the rest of the drain delay.
 
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <time.h>
@@ -33,7 +34,18 @@ namespace {
 using maesn::gateway::JsonLine;
 using maesn::gateway::LogLevel;
 
+// glibc gives threads their own malloc arenas (up to 8 per core it sees,
+// the node's cores in a container). With the gateway's many threads the
+// arenas fragment and RSS creeps up for hours (BENCHMARKS.md, "Soak": +6 %
+// over 180,000 calls, still rising; one arena levels off). Per-thread
+// caches (tcache) keep most small allocations lock-free anyway. The
+// MALLOC_ARENA_MAX environment variable, when set, still decides.
+void LimitMallocArenas() {
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 1);
+}
+
 int Run() {
+  LimitMallocArenas();
   // Debian builds Abseil without NDEBUG, which leaves absl::Mutex's lock
   // order tracking on: a process-wide graph updated under one global lock
   // on every Lock and Unlock of every mutex, i.e. a point of contention for

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -26,6 +27,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -52,6 +54,8 @@ ABSL_FLAG(double, max_rss_growth_pct, 5.0,
           "Fail when RSS grows more than this from warm-up to the end.");
 ABSL_FLAG(int, upstream_workers, 32, "UPSTREAM_WORKERS of the gateway.");
 ABSL_FLAG(uint64_t, seed, 1, "Seed of the call mix and the faults.");
+ABSL_FLAG(std::vector<std::string>, gateway_env, {},
+          "Extra NAME=VALUE environment entries for the gateway process.");
 
 namespace {
 
@@ -98,6 +102,9 @@ bool StartGateway(const std::string& binary, const sim::MaesnSimulator& s,
       "GATEWAY_DRAIN_DELAY_MS=0",
       "LOG_LEVEL=warn",  // the lines of failed calls only
   };
+  for (const std::string& extra : absl::GetFlag(FLAGS_gateway_env)) {
+    env.push_back(extra);
+  }
   std::vector<char*> envp;
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
@@ -305,9 +312,17 @@ int main(int argc, char** argv) {
   driver.RunUntil(warmup, concurrency);
   const long rss_warm = RssKb(gw.pid);
   const absl::Time warm = absl::Now();
+  // RSS along the way, ten samples after the warm-up.
+  std::vector<std::pair<int64_t, long>> samples = {{warmup, rss_warm}};
+  const int64_t step = std::max<int64_t>(1, (total - warmup) / 10);
+  for (int64_t next = warmup + step; next < total; next += step) {
+    driver.RunUntil(next, concurrency);
+    samples.emplace_back(next, RssKb(gw.pid));
+  }
   driver.RunUntil(total, concurrency);
   const absl::Time end = absl::Now();
   const long rss_end = RssKb(gw.pid);
+  samples.emplace_back(total, rss_end);
 
   int status = 0;
   const bool alive = waitpid(gw.pid, &status, WNOHANG) == 0;
@@ -358,11 +373,18 @@ int main(int argc, char** argv) {
   std::printf("| gateway crashes | %d |\n", crashes);
   std::printf("| calls with an unexpected code | %lld |\n",
               static_cast<long long>(unexpected));
+  std::printf("\n| after calls | gateway RSS |\n|---:|---:|\n");
+  for (const auto& [calls, kb] : samples) {
+    std::printf("| %lld | %.1f MiB |\n", static_cast<long long>(calls),
+                static_cast<double>(kb) / 1024.0);
+  }
   const bool ok = crashes == 0 && unexpected == 0 &&
                   driver.finished() == total &&
                   growth <= absl::GetFlag(FLAGS_max_rss_growth_pct);
   if (!ok) {
-    std::printf("\nFAILED. Gateway output:\n%s\n", ReadFile(gw.log).c_str());
+    const std::string log = ReadFile(gw.log);
+    std::printf("\nFAILED. End of the gateway's output:\n%s\n",
+                log.substr(log.size() > 4000 ? log.size() - 4000 : 0).c_str());
   }
   return ok ? 0 : 1;
 }
