@@ -17,12 +17,14 @@ absl::StatusOr<v1::ListInvoicesResponse> MaesnConnection::ListInvoices(
 
 absl::StatusOr<v1::CreateInvoiceResponse> MaesnConnection::CreateInvoice(
     CallContext& context, const v1::CreateInvoiceRequest& request) {
-  return Write(context, request, [&] { return stub_->CreateInvoice(context, request); });
+  return Write(context, request,
+               [&] { return stub_->CreateInvoice(context, request); });
 }
 
 absl::StatusOr<v1::UpdateInvoiceResponse> MaesnConnection::UpdateInvoice(
     CallContext& context, const v1::UpdateInvoiceRequest& request) {
-  return Write(context, request, [&] { return stub_->UpdateInvoice(context, request); });
+  return Write(context, request,
+               [&] { return stub_->UpdateInvoice(context, request); });
 }
 
 absl::StatusOr<v1::GetInvoiceDocumentResponse>
@@ -55,13 +57,15 @@ MaesnConnection::GetInvoiceLineItem(
 absl::StatusOr<v1::CreateInvoiceLineItemResponse>
 MaesnConnection::CreateInvoiceLineItem(
     CallContext& context, const v1::CreateInvoiceLineItemRequest& request) {
-  return Write(context, request, [&] { return stub_->CreateInvoiceLineItem(context, request); });
+  return Write(context, request,
+               [&] { return stub_->CreateInvoiceLineItem(context, request); });
 }
 
 absl::StatusOr<v1::UpdateInvoiceLineItemResponse>
 MaesnConnection::UpdateInvoiceLineItem(
     CallContext& context, const v1::UpdateInvoiceLineItemRequest& request) {
-  return Write(context, request, [&] { return stub_->UpdateInvoiceLineItem(context, request); });
+  return Write(context, request,
+               [&] { return stub_->UpdateInvoiceLineItem(context, request); });
 }
 
 absl::StatusOr<v1::ListBillsResponse> MaesnConnection::ListBills(
@@ -76,17 +80,20 @@ absl::StatusOr<v1::ListBillsResponse> MaesnConnection::ListBills(
 
 absl::StatusOr<v1::CreateBillResponse> MaesnConnection::CreateBill(
     CallContext& context, const v1::CreateBillRequest& request) {
-  return Write(context, request, [&] { return stub_->CreateBill(context, request); });
+  return Write(context, request,
+               [&] { return stub_->CreateBill(context, request); });
 }
 
 absl::StatusOr<v1::UpdateBillResponse> MaesnConnection::UpdateBill(
     CallContext& context, const v1::UpdateBillRequest& request) {
-  return Write(context, request, [&] { return stub_->UpdateBill(context, request); });
+  return Write(context, request,
+               [&] { return stub_->UpdateBill(context, request); });
 }
 
 absl::StatusOr<v1::DeleteBillResponse> MaesnConnection::DeleteBill(
     CallContext& context, const v1::DeleteBillRequest& request) {
-  return Write(context, request, [&] { return stub_->DeleteBill(context, request); });
+  return Write(context, request,
+               [&] { return stub_->DeleteBill(context, request); });
 }
 
 absl::StatusOr<v1::GetBillDocumentResponse> MaesnConnection::GetBillDocument(
@@ -105,13 +112,15 @@ MaesnConnection::ListBillLineItems(
 absl::StatusOr<v1::CreateBillLineItemResponse>
 MaesnConnection::CreateBillLineItem(
     CallContext& context, const v1::CreateBillLineItemRequest& request) {
-  return Write(context, request, [&] { return stub_->CreateBillLineItem(context, request); });
+  return Write(context, request,
+               [&] { return stub_->CreateBillLineItem(context, request); });
 }
 
 absl::StatusOr<v1::UpdateBillLineItemResponse>
 MaesnConnection::UpdateBillLineItem(
     CallContext& context, const v1::UpdateBillLineItemRequest& request) {
-  return Write(context, request, [&] { return stub_->UpdateBillLineItem(context, request); });
+  return Write(context, request,
+               [&] { return stub_->UpdateBillLineItem(context, request); });
 }
 
 }  // namespace maesn::gateway

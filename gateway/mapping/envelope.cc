@@ -90,8 +90,11 @@ absl::Status ParseRecordResponse(absl::string_view body,
                                  absl::string_view record_path) {
   // The fast path reads the common documents without building a JSON tree
   // and gives exactly what the tree reader gives; anything else is read by
-  // the tree reader.
-  if (internal::StreamRecordResponse(body, record, meta, raw_data,
+  // the tree reader, which also refuses documents nested too deeply (the
+  // fast path keeps rawData as a tree, and trees are written out
+  // recursively).
+  if (!internal::NestedDeeperThan(body, internal::kMaxJsonNesting) &&
+      internal::StreamRecordResponse(body, record, meta, raw_data,
                                      record_path)) {
     return absl::OkStatus();
   }

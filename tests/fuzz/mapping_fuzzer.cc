@@ -6,8 +6,9 @@
 // as a page (ParseListResponse) of a repeated one, each picked by a hash of
 // the input so that every input always meets the same readers and all
 // readers are met across inputs; and always as a task, a document and an
-// error body. Nothing may crash, hang or trip a sanitizer, and every
-// response built must serialize and parse back with protobuf's default
+// error body. The streaming record reader is also checked against the tree
+// reader it must agree with. Nothing may crash, hang or trip a sanitizer, and
+// every response built must serialize and parse back with protobuf's default
 // limits (what any gRPC client does).
 //
 //   mapping_fuzzer -max_total_time=60 <new corpus dir> tests/testdata/maesn
@@ -22,10 +23,13 @@
 #include "gateway/maesn/http_status.h"
 #include "gateway/mapping/document_mapping.h"
 #include "gateway/mapping/envelope.h"
+#include "gateway/mapping/envelope_internal.h"
 #include "gateway/mapping/error_body.h"
+#include "gateway/mapping/json_stream_reader.h"
 #include "gateway/mapping/task_mapping.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "maesn/accounting/v1/bill.pb.h"
 #include "maesn/accounting/v1/common.pb.h"
 #include "maesn/accounting/v1/invoice.pb.h"
@@ -147,6 +151,38 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           t.field->name());
     }
     MustRoundTrip(*response);
+  }
+
+  // The streaming record reader must give exactly what the tree reader
+  // gives whenever it takes a document, and leave everything empty when it
+  // does not (json_stream_reader.h).
+  if (!records->empty()) {
+    const Target& t = (*records)[h % records->size()];
+    const Descriptor* type = t.field->message_type();
+    const Message* prototype =
+        google::protobuf::MessageFactory::generated_factory()->GetPrototype(
+            type);
+    std::unique_ptr<Message> fast(prototype->New());
+    std::unique_ptr<Message> tree(prototype->New());
+    v1::ResponseMeta fast_meta, tree_meta;
+    google::protobuf::Struct fast_raw, tree_raw;
+    if (!mapping::internal::NestedDeeperThan(
+            body, mapping::internal::kMaxJsonNesting)) {
+      if (mapping::internal::StreamRecordResponse(body, *fast, fast_meta,
+                                                  &fast_raw, "record")) {
+        (void)mapping::internal::ParseRecordResponseTree(body, *tree, tree_meta,
+                                                         &tree_raw, "record");
+        using google::protobuf::util::MessageDifferencer;
+        if (!MessageDifferencer::Equals(*fast, *tree) ||
+            !MessageDifferencer::Equals(fast_meta, tree_meta) ||
+            !MessageDifferencer::Equals(fast_raw, tree_raw)) {
+          __builtin_trap();
+        }
+      } else if (fast->ByteSizeLong() != 0 || fast_meta.ByteSizeLong() != 0 ||
+                 fast_raw.ByteSizeLong() != 0) {
+        __builtin_trap();
+      }
+    }
   }
 
   {

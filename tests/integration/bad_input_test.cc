@@ -35,7 +35,8 @@ std::ostream& operator<<(std::ostream& os, const IdCase& c) {
 // One RPC that takes an id as a path segment.
 struct IdRpc {
   std::string field;
-  std::string path;  // Maesn path before the id
+  std::string path;    // Maesn path before the id
+  std::string suffix;  // Maesn path after the id
   std::function<grpc::Status(GatewayFixture&, grpc::ClientContext*,
                              const std::string&)>
       call;
@@ -49,32 +50,61 @@ class BadIdTest : public GatewayFixture,
     StartGateway(BaseConfig());
   }
 
+  // Every RPC whose id becomes a path segment, reads and writes.
   std::vector<IdRpc> Rpcs() {
+    using F = GatewayFixture;
+    using Ctx = grpc::ClientContext;
+    auto self = [](F& f) -> BadIdTest& { return static_cast<BadIdTest&>(f); };
     return {
-        {"invoice_id", "/accounting/invoices/",
-         [](GatewayFixture& f, grpc::ClientContext* ctx,
-            const std::string& id) {
+        {"invoice_id", "/accounting/invoices/", "",
+         [self](F& f, Ctx* ctx, const std::string& id) {
            v1::GetInvoiceRequest req;
            req.set_invoice_id(id);
            v1::GetInvoiceResponse resp;
-           return static_cast<BadIdTest&>(f).invoices_->GetInvoice(ctx, req,
-                                                                   &resp);
+           return self(f).invoices_->GetInvoice(ctx, req, &resp);
          }},
-        {"bill_id", "/accounting/bills/",
-         [](GatewayFixture& f, grpc::ClientContext* ctx,
-            const std::string& id) {
+        {"invoice_id", "/accounting/invoices/", "/document",
+         [self](F& f, Ctx* ctx, const std::string& id) {
+           v1::GetInvoiceDocumentRequest req;
+           req.set_invoice_id(id);
+           v1::GetInvoiceDocumentResponse resp;
+           return self(f).invoices_->GetInvoiceDocument(ctx, req, &resp);
+         }},
+        {"invoice_id", "/accounting/invoices/", "/lineItems",
+         [self](F& f, Ctx* ctx, const std::string& id) {
+           v1::ListInvoiceLineItemsRequest req;
+           req.set_invoice_id(id);
+           v1::ListInvoiceLineItemsResponse resp;
+           return self(f).invoices_->ListInvoiceLineItems(ctx, req, &resp);
+         }},
+        {"line_item_id", "/accounting/invoices/ABC123/lineItems/", "",
+         [self](F& f, Ctx* ctx, const std::string& id) {
+           v1::GetInvoiceLineItemRequest req;
+           req.set_invoice_id("ABC123");
+           req.set_line_item_id(id);
+           v1::GetInvoiceLineItemResponse resp;
+           return self(f).invoices_->GetInvoiceLineItem(ctx, req, &resp);
+         }},
+        {"bill_id", "/accounting/bills/", "",
+         [self](F& f, Ctx* ctx, const std::string& id) {
            v1::GetBillRequest req;
            req.set_bill_id(id);
            v1::GetBillResponse resp;
-           return static_cast<BadIdTest&>(f).bills_->GetBill(ctx, req, &resp);
+           return self(f).bills_->GetBill(ctx, req, &resp);
          }},
-        {"task_id", "/accounting/asyncTask/",
-         [](GatewayFixture& f, grpc::ClientContext* ctx,
-            const std::string& id) {
+        {"bill_id", "/accounting/bills/", "",  // a write: DELETE
+         [self](F& f, Ctx* ctx, const std::string& id) {
+           v1::DeleteBillRequest req;
+           req.set_bill_id(id);
+           v1::DeleteBillResponse resp;
+           return self(f).bills_->DeleteBill(ctx, req, &resp);
+         }},
+        {"task_id", "/accounting/asyncTask/", "",
+         [self](F& f, Ctx* ctx, const std::string& id) {
            v1::GetTaskRequest req;
            req.set_task_id(id);
            v1::GetTaskResponse resp;
-           return static_cast<BadIdTest&>(f).tasks_->GetTask(ctx, req, &resp);
+           return self(f).tasks_->GetTask(ctx, req, &resp);
          }},
     };
   }
@@ -83,7 +113,7 @@ class BadIdTest : public GatewayFixture,
 TEST_P(BadIdTest, RejectedOrSentToExactlyTheIntendedPath) {
   const IdCase& c = GetParam();
   for (const IdRpc& rpc : Rpcs()) {
-    SCOPED_TRACE(rpc.field);
+    SCOPED_TRACE(rpc.path + "<" + rpc.field + ">" + rpc.suffix);
     simulator().ClearRequests();
     auto ctx = Context();
     grpc::Status s = rpc.call(*this, ctx.get(), c.id);
@@ -103,8 +133,12 @@ TEST_P(BadIdTest, RejectedOrSentToExactlyTheIntendedPath) {
       EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND)
           << s.error_message();
       ASSERT_EQ(requests.size(), 1u);
-      EXPECT_EQ(requests[0].target, rpc.path + c.encoded);
-      EXPECT_TRUE(requests[0].query.empty());
+      const std::string& target = requests[0].target;
+      EXPECT_EQ(target.substr(0, target.find('?')),
+                rpc.path + c.encoded + rpc.suffix);
+      for (const auto& [key, value] : requests[0].query) {
+        EXPECT_TRUE(key == "page" || key == "limit") << key;  // ours only
+      }
     }
   }
 }
@@ -188,6 +222,80 @@ TEST_F(BadRequestTest, NegativePageIsInvalidAndHugePageIsSentAsIs) {
   ASSERT_EQ(simulator().Requests().size(), 1u);
   EXPECT_EQ(simulator().Requests()[0].target,
             "/accounting/asyncTask/task-datev-duo-1?page=2147483647");
+}
+
+TEST_F(BadRequestTest, PageSizesAreCheckedAndMappedToMaesnLimits) {
+  struct Case {
+    int32_t page_size;
+    std::string limit;  // "" = INVALID_ARGUMENT, nothing sent
+  };
+  for (const Case& c :
+       {Case{-1, ""}, Case{std::numeric_limits<int32_t>::min(), ""},
+        Case{7, "10"}, Case{100, "100"},
+        Case{std::numeric_limits<int32_t>::max(), "100"}}) {
+    SCOPED_TRACE(c.page_size);
+    simulator().ClearRequests();
+    v1::ListInvoicesRequest req;
+    req.set_page_size(c.page_size);
+    v1::ListInvoicesResponse resp;
+    auto ctx = Context();
+    grpc::Status s = invoices_->ListInvoices(ctx.get(), req, &resp);
+    const auto requests = simulator().Requests();
+    if (c.limit.empty()) {
+      EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+      EXPECT_EQ(ReadErrorDetails(s).violations().count("page_size"), 1u);
+      EXPECT_TRUE(requests.empty());
+      continue;
+    }
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    ASSERT_EQ(requests.size(), 1u);
+    std::string limit;
+    for (const auto& [k, v] : requests[0].query) {
+      if (k == "limit") limit = v;
+    }
+    EXPECT_EQ(limit, c.limit) << requests[0].target;
+  }
+  // The streaming variant applies the same rule before streaming anything.
+  v1::StreamInvoicesRequest stream_req;
+  stream_req.set_page_size(-5);
+  auto ctx = Context();
+  auto reader = invoices_->StreamInvoices(ctx.get(), stream_req);
+  v1::StreamInvoicesResponse item;
+  EXPECT_FALSE(reader->Read(&item));
+  grpc::Status s = reader->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ReadErrorDetails(s).violations().count("page_size"), 1u);
+}
+
+TEST_F(BadRequestTest, UnknownEnumNumbersAreInvalidAndNothingIsSent) {
+  v1::ListInvoicesRequest list;
+  list.set_status(static_cast<v1::DocumentStatus>(999));
+  v1::ListInvoicesResponse list_resp;
+  auto ctx = Context();
+  grpc::Status s = invoices_->ListInvoices(ctx.get(), list, &list_resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ReadErrorDetails(s).violations().count("status"), 1u)
+      << s.error_message();
+
+  v1::ListBillsRequest bills;
+  bills.set_order_direction(static_cast<v1::OrderDirection>(-3));
+  v1::ListBillsResponse bills_resp;
+  auto ctx2 = Context();
+  s = bills_->ListBills(ctx2.get(), bills, &bills_resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ReadErrorDetails(s).violations().count("order_direction"), 1u)
+      << s.error_message();
+  EXPECT_TRUE(simulator().Requests().empty());
+}
+
+TEST_F(BadRequestTest, ForgedPageTokenIsInvalid) {
+  v1::ListInvoicesRequest req;
+  req.set_page_token("not-a-token");
+  v1::ListInvoicesResponse resp;
+  auto ctx = Context();
+  grpc::Status s = invoices_->ListInvoices(ctx.get(), req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(simulator().Requests().empty());
 }
 
 TEST_F(BadRequestTest, MessageOverTheConfiguredMaximumIsRefused) {

@@ -410,8 +410,12 @@ TEST_F(InvoicesBillsTest, MaesnsValidationErrorsComeBackAsFieldViolations) {
   auto ctx = Context();
   grpc::Status s = invoices_->UpdateInvoice(ctx.get(), req, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(ViolationFields(s), ElementsAre("lineItems.0.lineItemId"));
-  EXPECT_EQ(ErrorInfoOf(s).metadata().count("write_outcome"), 0u);
+  // Maesn's path (lineItems.0.lineItemId) becomes the request's field path.
+  EXPECT_THAT(ViolationFields(s),
+              ElementsAre("invoice.line_items[0].line_item_id"));
+  // Maesn refused it: nothing was written, so sending a corrected request is
+  // safe.
+  EXPECT_EQ(ErrorInfoOf(s).metadata().at("write_outcome"), "REJECTED");
 }
 
 TEST_F(InvoicesBillsTest, InvoiceLineItems) {

@@ -64,8 +64,8 @@ absl::StatusOr<HttpFault> NamedFault(absl::string_view name,
   const std::string retry_after = StringOption(options, "retryAfter", "");
   if (name == "rate_limited") {
     f.response = ErrorResponse(429, "Too many requests");
-    f.response->headers.emplace_back(
-        "Retry-After", retry_after.empty() ? "1" : retry_after);
+    f.response->headers.emplace_back("Retry-After",
+                                     retry_after.empty() ? "1" : retry_after);
   } else if (name == "unavailable") {
     f.response = ErrorResponse(503, "Service unavailable");
     if (!retry_after.empty()) {

@@ -1,5 +1,7 @@
 // The simulator's fault controls: the /_sim/faults admin endpoint (for
 // out-of-process users such as the soak run) and FaultServer.
+#include "fault_plan.h"
+
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -9,7 +11,6 @@
 #include <string>
 
 #include "fault_server.h"
-#include "fault_plan.h"
 #include "nlohmann/json.hpp"
 #include "simulator.h"
 #include "tls_cert.h"
@@ -22,15 +23,16 @@ class FaultsTest : public ::testing::Test {
   void SetUp() override { ASSERT_TRUE(sim_.Start().ok()); }
 
   std::unique_ptr<httplib::SSLClient> Client() const {
-    auto client = std::make_unique<httplib::SSLClient>("localhost", sim_.port());
+    auto client =
+        std::make_unique<httplib::SSLClient>("localhost", sim_.port());
     client->set_ca_cert_path(sim_.ca_file().c_str());
     client->enable_server_certificate_verification(true);
     return client;
   }
   httplib::Result GetInvoice() const {
-    return Client()->Get("/accounting/invoices/ABC123",
-                         {{"X-API-KEY", "sim-api-key"},
-                          {"X-ACCOUNT-KEY", "sim-account-key"}});
+    return Client()->Get(
+        "/accounting/invoices/ABC123",
+        {{"X-API-KEY", "sim-api-key"}, {"X-ACCOUNT-KEY", "sim-account-key"}});
   }
   httplib::Result SetPlan(const std::string& json) const {
     return Client()->Post("/_sim/faults", json, "application/json");
@@ -64,8 +66,7 @@ TEST_F(FaultsTest, NextFaultsAnswerTheNextRequestsInOrder) {
 }
 
 TEST_F(FaultsTest, RateAppliesToThatShareOfRequestsUntilCleared) {
-  ASSERT_EQ(SetPlan(R"({"rate":1,"pool":[{"kind":"internal"}]})")->status,
-            200);
+  ASSERT_EQ(SetPlan(R"({"rate":1,"pool":[{"kind":"internal"}]})")->status, 200);
   EXPECT_EQ(GetInvoice()->status, 500);
   EXPECT_EQ(GetInvoice()->status, 500);
   ASSERT_EQ(SetPlan("{}")->status, 200);

@@ -20,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -38,7 +39,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "faults.h"
+#include "fault_plan.h"
 #include "maesn/accounting/v1/bill.grpc.pb.h"
 #include "maesn/accounting/v1/invoice.grpc.pb.h"
 #include "maesn/accounting/v1/task.grpc.pb.h"
@@ -67,6 +68,19 @@ std::string ReadFile(const std::string& path) {
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
+}
+
+// Open file descriptors of `pid` (sockets included), -1 if unknown.
+long OpenFds(pid_t pid) {
+  std::error_code error;
+  long n = 0;
+  for (auto it = std::filesystem::directory_iterator(
+           absl::StrCat("/proc/", pid, "/fd"), error);
+       !error && it != std::filesystem::directory_iterator();
+       it.increment(error)) {
+    ++n;
+  }
+  return error ? -1 : n;
 }
 
 // Resident set size of `pid` in KiB (VmRSS), -1 if unknown.
@@ -175,6 +189,14 @@ class Driver {
     v1::GetBillResponse bill_resp;
     v1::GetTaskRequest task_req;
     v1::GetTaskResponse task_resp;
+    v1::ListInvoicesRequest list_req;
+    v1::ListInvoicesResponse list_resp;
+    v1::ListBillsRequest list_bills_req;
+    v1::ListBillsResponse list_bills_resp;
+    v1::CreateInvoiceRequest create_req;
+    v1::CreateInvoiceResponse create_resp;
+    v1::DeleteBillRequest delete_req;
+    v1::DeleteBillResponse delete_resp;
   };
 
   void StartOne() {
@@ -192,19 +214,41 @@ class Driver {
     call->ctx.set_deadline(std::chrono::system_clock::now() +
                            std::chrono::seconds(10));
     auto done = [this, call](grpc::Status s) { Done(s); };
-    // The mix: mostly reads that exist, some that do not, some bad input.
-    if (kind < 40) {
-      call->invoice_req.set_invoice_id(kind < 36 ? "ABC123" : "missing");
+    // The mix: mostly reads that exist, some that do not, pages, writes
+    // (one that Maesn refuses), and some bad input.
+    if (kind < 30) {
+      call->invoice_req.set_invoice_id(kind < 27 ? "ABC123" : "missing");
       invoices_->async()->GetInvoice(&call->ctx, &call->invoice_req,
                                      &call->invoice_resp, done);
-    } else if (kind < 75) {
+    } else if (kind < 50) {
       call->bill_req.set_bill_id("9714f3a2-5b8e-4d1b-8a0c-9f6e7d2f3e4b");
       bills_->async()->GetBill(&call->ctx, &call->bill_req, &call->bill_resp,
                                done);
-    } else if (kind < 97) {
+    } else if (kind < 65) {
       call->task_req.set_task_id("task-datev-duo-1");
       tasks_->async()->GetTask(&call->ctx, &call->task_req, &call->task_resp,
                                done);
+    } else if (kind < 77) {
+      call->list_req.set_page_size(10);
+      invoices_->async()->ListInvoices(&call->ctx, &call->list_req,
+                                       &call->list_resp, done);
+    } else if (kind < 85) {
+      call->list_bills_req.set_page_size(20);
+      bills_->async()->ListBills(&call->ctx, &call->list_bills_req,
+                                 &call->list_bills_resp, done);
+    } else if (kind < 92) {
+      auto* invoice = call->create_req.mutable_invoice();
+      invoice->mutable_invoice_date()->set_seconds(1767225600);
+      invoice->set_currency("EUR");
+      auto* line = invoice->add_line_items();
+      line->set_quantity(1);
+      line->set_unit_amount(100.5);
+      invoices_->async()->CreateInvoice(&call->ctx, &call->create_req,
+                                        &call->create_resp, done);
+    } else if (kind < 97) {
+      call->delete_req.set_bill_id("no-such-bill");  // Maesn: 404
+      bills_->async()->DeleteBill(&call->ctx, &call->delete_req,
+                                  &call->delete_resp, done);
     } else {
       call->invoice_req.set_invoice_id("");  // INVALID_ARGUMENT, no upstream
       invoices_->async()->GetInvoice(&call->ctx, &call->invoice_req,
@@ -311,6 +355,7 @@ int main(int argc, char** argv) {
   const absl::Time start = absl::Now();
   driver.RunUntil(warmup, concurrency);
   const long rss_warm = RssKb(gw.pid);
+  const long fds_warm = OpenFds(gw.pid);
   const absl::Time warm = absl::Now();
   // RSS along the way, ten samples after the warm-up.
   std::vector<std::pair<int64_t, long>> samples = {{warmup, rss_warm}};
@@ -322,6 +367,7 @@ int main(int argc, char** argv) {
   driver.RunUntil(total, concurrency);
   const absl::Time end = absl::Now();
   const long rss_end = RssKb(gw.pid);
+  const long fds_end = OpenFds(gw.pid);
   samples.emplace_back(total, rss_end);
 
   int status = 0;
@@ -370,6 +416,10 @@ int main(int argc, char** argv) {
   std::printf("| gateway RSS at the end | %.1f MiB |\n",
               static_cast<double>(rss_end) / 1024.0);
   std::printf("| RSS growth | %+.2f %% |\n", growth);
+  std::printf(
+      "| gateway open file descriptors after warm-up / at the end | "
+      "%ld / %ld |\n",
+      fds_warm, fds_end);
   std::printf("| gateway crashes | %d |\n", crashes);
   std::printf("| calls with an unexpected code | %lld |\n",
               static_cast<long long>(unexpected));

@@ -20,6 +20,7 @@ using ::maesn::testing::IsOk;
 using ::maesn::testing::MockMaesnStub;
 using ::maesn::testing::StatusIs;
 using ::testing::_;
+using ::testing::DoAll;
 using ::testing::Field;
 using ::testing::Return;
 
@@ -35,6 +36,12 @@ absl::Status Http(int code) {
 absl::Status Transport(absl::Status s, bool sent) {
   return WithErrorMetadata(std::move(s), "request_sent",
                            sent ? "true" : "false");
+}
+
+// What the transport does on every attempt: count it (the connection reads
+// the count to tell a write that never left from one that did), then answer.
+auto CountAttempt() {
+  return [](CallContext& call, const auto&) { ++call.stats.attempts; };
 }
 
 v1::ListInvoicesResponse InvoicePage(int first, int count, int page,
@@ -119,7 +126,8 @@ TEST_F(ConnectionListWriteTest, ListPagesAreRetriedLikeReads) {
 }
 
 TEST_F(ConnectionListWriteTest, CreateThatGets5xxRunsOnceAndIsUnknown) {
-  EXPECT_CALL(*stub_, CreateInvoice(_, _)).WillOnce(Return(Http(503)));
+  EXPECT_CALL(*stub_, CreateInvoice(_, _))
+      .WillOnce(DoAll(CountAttempt(), Return(Http(503))));
   auto r = conn_.CreateInvoice(call_, {});
   EXPECT_THAT(r, StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_EQ(ErrorMetadata(r.status(), "write_outcome"), "UNKNOWN");
@@ -128,7 +136,9 @@ TEST_F(ConnectionListWriteTest, CreateThatGets5xxRunsOnceAndIsUnknown) {
 
 TEST_F(ConnectionListWriteTest, WriteThatTimesOutRunsOnceAndIsUnknown) {
   EXPECT_CALL(*stub_, CreateBill(_, _))
-      .WillOnce(Return(Transport(absl::DeadlineExceededError("slow"), true)));
+      .WillOnce(
+          DoAll(CountAttempt(),
+                Return(Transport(absl::DeadlineExceededError("slow"), true))));
   auto r = conn_.CreateBill(call_, {});
   EXPECT_THAT(r, StatusIs(absl::StatusCode::kDeadlineExceeded));
   EXPECT_EQ(ErrorMetadata(r.status(), "write_outcome"), "UNKNOWN");
@@ -136,17 +146,24 @@ TEST_F(ConnectionListWriteTest, WriteThatTimesOutRunsOnceAndIsUnknown) {
 
 TEST_F(ConnectionListWriteTest, EveryWriteRunsExactlyOnce) {
   // Retryable for a read, but a write is never repeated.
-  EXPECT_CALL(*stub_, UpdateInvoice(_, _)).WillOnce(Return(Http(502)));
-  EXPECT_CALL(*stub_, CreateInvoiceLineItem(_, _)).WillOnce(Return(Http(504)));
-  EXPECT_CALL(*stub_, UpdateInvoiceLineItem(_, _)).WillOnce(Return(Http(429)));
+  EXPECT_CALL(*stub_, UpdateInvoice(_, _))
+      .WillOnce(DoAll(CountAttempt(), Return(Http(502))));
+  EXPECT_CALL(*stub_, CreateInvoiceLineItem(_, _))
+      .WillOnce(DoAll(CountAttempt(), Return(Http(504))));
+  EXPECT_CALL(*stub_, UpdateInvoiceLineItem(_, _))
+      .WillOnce(DoAll(CountAttempt(), Return(Http(429))));
   EXPECT_CALL(*stub_, UpdateBill(_, _))
-      .WillOnce(
+      .WillOnce(DoAll(
+          CountAttempt(),
           Return(Transport(WithErrorInfo(absl::UnavailableError("refused"),
                                          "UPSTREAM_UNAVAILABLE"),
-                           false)));
-  EXPECT_CALL(*stub_, DeleteBill(_, _)).WillOnce(Return(Http(503)));
-  EXPECT_CALL(*stub_, CreateBillLineItem(_, _)).WillOnce(Return(Http(500)));
-  EXPECT_CALL(*stub_, UpdateBillLineItem(_, _)).WillOnce(Return(Http(400)));
+                           false))));
+  EXPECT_CALL(*stub_, DeleteBill(_, _))
+      .WillOnce(DoAll(CountAttempt(), Return(Http(503))));
+  EXPECT_CALL(*stub_, CreateBillLineItem(_, _))
+      .WillOnce(DoAll(CountAttempt(), Return(Http(500))));
+  EXPECT_CALL(*stub_, UpdateBillLineItem(_, _))
+      .WillOnce(DoAll(CountAttempt(), Return(Http(400))));
   EXPECT_EQ(
       ErrorMetadata(conn_.UpdateInvoice(call_, {}).status(), "write_outcome"),
       "UNKNOWN");
@@ -156,7 +173,7 @@ TEST_F(ConnectionListWriteTest, EveryWriteRunsExactlyOnce) {
   // 429: Maesn refused it; nothing was written.
   EXPECT_EQ(ErrorMetadata(conn_.UpdateInvoiceLineItem(call_, {}).status(),
                           "write_outcome"),
-            "");
+            "REJECTED");
   EXPECT_EQ(
       ErrorMetadata(conn_.UpdateBill(call_, {}).status(), "write_outcome"),
       "NOT_SENT");
@@ -168,7 +185,7 @@ TEST_F(ConnectionListWriteTest, EveryWriteRunsExactlyOnce) {
             "UNKNOWN");
   EXPECT_EQ(ErrorMetadata(conn_.UpdateBillLineItem(call_, {}).status(),
                           "write_outcome"),
-            "");
+            "REJECTED");
   EXPECT_TRUE(clock_->sleeps().empty());
 }
 

@@ -148,13 +148,6 @@ TEST(ReadMessageTest, DatesAcrossTheWholeTimestampRange) {
                                            "invoice.invoice_date"}));
 }
 
-TEST(JsonNestingTest, CountsOnlyStructureOutsideStrings) {
-  EXPECT_FALSE(JsonNestedDeeperThan(R"({"a":[[1]]})", 3));
-  EXPECT_TRUE(JsonNestedDeeperThan(R"({"a":[[[1]]]})", 3));
-  EXPECT_FALSE(JsonNestedDeeperThan(R"({"a":"[[[[[[\"[[[["})", 1));
-  EXPECT_TRUE(JsonNestedDeeperThan(std::string(100000, '['), 64));
-}
-
 TEST(JsonToValueTest, DeepValuesBecomeTheirJsonText) {
   Json deep = 1;
   for (int i = 0; i < 30; ++i) deep = Json::array({deep});
