@@ -100,9 +100,9 @@ TEST_F(WriteErrorsTest, StockRetryPolicyDoesNotResendAWriteOfUnknownOutcome) {
         "backoffMultiplier": 1, "retryableStatusCodes": ["UNAVAILABLE"]
       }
     }]})");
-  auto stub = v1::InvoiceService::NewStub(grpc::CreateCustomChannel(
-      absl::StrCat("127.0.0.1:", gateway_->port()),
-      grpc::InsecureChannelCredentials(), args));
+  auto stub = v1::InvoiceService::NewStub(
+      grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", gateway_->port()),
+                                grpc::InsecureChannelCredentials(), args));
   auto ctx = Context();
   v1::CreateInvoiceResponse resp;
   grpc::Status s = stub->CreateInvoice(ctx.get(), NewInvoice(), &resp);
