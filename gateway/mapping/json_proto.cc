@@ -86,13 +86,6 @@ absl::string_view MaesnSpelling(const EnumValueDescriptor& v,
   return name;
 }
 
-// google.protobuf.Timestamp's range: 0001-01-01T00:00:00Z to
-// 9999-12-31T23:59:59.999999999Z.
-bool InTimestampRange(absl::Time t) {
-  return t >= absl::FromUnixSeconds(-62135596800) &&
-         t < absl::FromUnixSeconds(253402300800);
-}
-
 void SetTime(Message& ts, absl::Time t) {
   const Reflection* r = ts.GetReflection();
   const Descriptor* d = ts.GetDescriptor();

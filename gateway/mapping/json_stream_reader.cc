@@ -336,7 +336,9 @@ class StreamReader {
         }
         case Kind::kTimestamp: {
           const std::optional<absl::Time> t = ParseMaesnTime(v);
-          if (!t) return false;  // the tree reader warns
+          // Unreadable or beyond what a Timestamp holds: the tree reader
+          // warns.
+          if (!t || !InTimestampRange(*t)) return false;
           Message* ts =
               Repeated(s) ? r.AddMessage(&m, f) : r.MutableMessage(&m, f);
           SetTimestamp(static_cast<google::protobuf::Timestamp&>(*ts), *t);

@@ -98,6 +98,11 @@ bool ParseCommonLayouts(absl::string_view s, absl::Time* out) {
 
 }  // namespace
 
+bool InTimestampRange(absl::Time t) {
+  return t >= absl::FromUnixSeconds(-62135596800) &&
+         t < absl::FromUnixSeconds(253402300800);
+}
+
 std::optional<absl::Time> ParseMaesnTime(absl::string_view text) {
   if (absl::Time t; ParseCommonLayouts(text, &t)) return t;
   std::string s(absl::StripAsciiWhitespace(text));

@@ -15,6 +15,10 @@ namespace maesn::gateway::mapping {
 // date only ("2021-01-01", read as midnight UTC). nullopt if unreadable.
 std::optional<absl::Time> ParseMaesnTime(absl::string_view text);
 
+// True within google.protobuf.Timestamp's range, 0001-01-01T00:00:00Z to
+// 9999-12-31T23:59:59.999999999Z: what a proto Timestamp may hold.
+bool InTimestampRange(absl::Time t);
+
 // Formats for Maesn: RFC 3339 in UTC, "2021-01-01T00:00:00Z", with
 // fractional seconds only when present.
 std::string FormatMaesnTime(absl::Time t);

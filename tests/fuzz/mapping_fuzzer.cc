@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -172,10 +173,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                                   &fast_raw, "record")) {
         (void)mapping::internal::ParseRecordResponseTree(body, *tree, tree_meta,
                                                          &tree_raw, "record");
-        using google::protobuf::util::MessageDifferencer;
-        if (!MessageDifferencer::Equals(*fast, *tree) ||
-            !MessageDifferencer::Equals(fast_meta, tree_meta) ||
-            !MessageDifferencer::Equals(fast_raw, tree_raw)) {
+        // A disagreement is printed before the crash, so that a failing
+        // run names the field.
+        std::string diff;
+        google::protobuf::util::MessageDifferencer differ;
+        differ.ReportDifferencesToString(&diff);
+        const bool same = differ.Compare(*fast, *tree) &&
+                          differ.Compare(fast_meta, tree_meta) &&
+                          differ.Compare(fast_raw, tree_raw);
+        if (!same) {
+          std::fprintf(stderr, "streaming and tree readers disagree on %s:\n%s",
+                       type->full_name().c_str(), diff.c_str());
           __builtin_trap();
         }
       } else if (fast->ByteSizeLong() != 0 || fast_meta.ByteSizeLong() != 0 ||

@@ -178,6 +178,22 @@ TEST(StreamRecordResponseTest, DatesBeyond2262KeepTheirSeconds) {
   EXPECT_EQ(got.invoice().due_date().nanos(), 500000000);
 }
 
+TEST(StreamRecordResponseTest, DatesBeyondTheTimestampRangeAreLeftToTheTree) {
+  // Found by the mapping fuzzer: a five-digit year parses, but no Timestamp
+  // holds it; the tree reader drops it with a mapping warning, and so must
+  // the streaming reader.
+  for (const char* body : {
+           R"({"data": {"shippingDate": "20021-01-01T00:00:00Z"}})",
+           R"({"data": {"dueDate": "0000-12-31T23:59:59Z"}})",
+       }) {
+    auto both = ReadBoth(body, &v1::GetInvoiceResponse::mutable_invoice, false);
+    ExpectSame(both, body);
+    EXPECT_FALSE(both.streamed.invoice().has_shipping_date()) << body;
+    EXPECT_FALSE(both.streamed.invoice().has_due_date()) << body;
+    EXPECT_EQ(both.streamed.meta().mapping_warnings_size(), 1) << body;
+  }
+}
+
 TEST(StreamRecordResponseTest, DeepNestingIsRefusedNotACrash) {
   auto nested = [](int levels) {
     return std::string(levels, '[') + std::string(levels, ']');

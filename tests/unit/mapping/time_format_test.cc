@@ -143,5 +143,14 @@ TEST(FormatMaesnTimeTest, Rfc3339Utc) {
             "2021-01-01T00:00:00.25Z");
 }
 
+TEST(InTimestampRangeTest, ExactlyTheYearsOneTo9999) {
+  EXPECT_TRUE(InTimestampRange(absl::FromUnixSeconds(-62135596800)));
+  EXPECT_FALSE(InTimestampRange(absl::FromUnixSeconds(-62135596801)));
+  EXPECT_TRUE(InTimestampRange(absl::FromUnixSeconds(253402300799) +
+                               absl::Nanoseconds(999999999)));
+  EXPECT_FALSE(InTimestampRange(absl::FromUnixSeconds(253402300800)));
+  EXPECT_FALSE(InTimestampRange(absl::InfiniteFuture()));
+}
+
 }  // namespace
 }  // namespace maesn::gateway::mapping
