@@ -283,9 +283,9 @@ def main(argv):
         fail_setup(__doc__)
     spec_path, config_path, dump = argv[1:]
     if not os.path.isfile(spec_path):
-        fail_setup("Maesn's OpenAPI description is missing at %s (expected "
-                   "../shared/maesn/openapi.yaml beside the project)"
-                   % spec_path)
+        fail_setup("Maesn's OpenAPI description is missing at %s (the tree "
+                   "keeps one at tests/fidelity/maesn/openapi.yaml; "
+                   "MAESN_OPENAPI names another)" % spec_path)
     with open(spec_path, encoding="utf-8") as f:
         spec = yaml.safe_load(f)
     with open(config_path, encoding="utf-8") as f:
