@@ -89,9 +89,15 @@ class HttplibTransport::Watchdog {
                       const CallContext* context, absl::Time budget_deadline) {
     absl::MutexLock lock(&mu_);
     const std::uint64_t id = next_id_++;
+    // Wakes the watchdog only when this attempt needs it sooner than it
+    // means to wake anyway: under load it already polls (cancellable calls)
+    // or sleeps until an earlier deadline, and a wake-up per request would
+    // cost two context switches per call.
+    absl::Time due = std::min(context->deadline, budget_deadline);
+    if (context->is_cancelled) due = std::min(due, absl::Now() + poll_);
+    if (due < wake_) changed_ = true;
     entries_.emplace(id, Entry{std::move(socket), context, context->deadline,
                                budget_deadline, Verdict::kNone});
-    changed_ = true;
     return id;
   }
   // Stops watching; tells whether (and why) the request was cut off.
@@ -138,6 +144,7 @@ class HttplibTransport::Watchdog {
         wake = std::min({wake, e.caller_deadline, e.budget_deadline});
         if (e.context->is_cancelled) wake = std::min(wake, now + poll_);
       }
+      wake_ = wake;
       mu_.AwaitWithDeadline(
           absl::Condition(
               +[](Watchdog* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->mu_) {
@@ -153,6 +160,8 @@ class HttplibTransport::Watchdog {
   absl::Mutex mu_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   bool changed_ ABSL_GUARDED_BY(mu_) = false;
+  // When Run() will look at the entries next unless woken.
+  absl::Time wake_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
   std::uint64_t next_id_ ABSL_GUARDED_BY(mu_) = 1;
   std::map<std::uint64_t, Entry> entries_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;  // last: starts after everything above exists

@@ -89,6 +89,9 @@ ABSL_FLAG(std::vector<std::string>, reuse_concurrency,
           std::vector<std::string>({"1", "64"}),
           "Concurrencies of the connection-reuse runs, comma-separated.");
 ABSL_FLAG(int, upstream_workers, 32, "UPSTREAM_WORKERS of the gateway.");
+ABSL_FLAG(std::vector<std::string>, gateway_env, {},
+          "More NAME=VALUE settings for the gateway, comma-separated (e.g. "
+          "LOG_LEVEL=warn, to see what a setting costs).");
 ABSL_FLAG(bool, grpc_only, true,
           "Also measure calls the gateway answers at once (no x-account-key): "
           "the cost of the gRPC hop alone.");
@@ -209,6 +212,9 @@ class GatewayProcess {
         "GATEWAY_DRAIN_DELAY_MS=0",
         "METRICS_LISTEN=127.0.0.1:0",
     };
+    for (const std::string& e : absl::GetFlag(FLAGS_gateway_env)) {
+      env.push_back(e);
+    }
     std::vector<char*> envp;
     for (std::string& e : env) envp.push_back(e.data());
     envp.push_back(nullptr);
