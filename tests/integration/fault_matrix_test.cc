@@ -256,6 +256,46 @@ TEST_F(FaultMatrixTest, CallerCancellationFreesTheWorkerAtOnce) {
   EXPECT_TRUE(Call(absl::Seconds(5), again).ok());
 }
 
+// The transport's watchdog sleeps until the earliest moment it knows of; a
+// request that comes with an earlier deadline while a longer one waits is
+// still cut off at its own deadline: the gateway hangs up on Maesn for it
+// and keeps the other.
+TEST_F(FaultMatrixTest, AShortDeadlineIsKeptWhileALongerCallWaits) {
+  UseFaultServer(w_, Behaviour(sim::Fault::kNoAnswer));
+  w_.config.upstream_workers = 2;
+  StartGateway();
+  grpc::ClientContext long_ctx;
+  v1::GetInvoiceRequest req;
+  req.set_invoice_id("ABC123");
+  v1::GetInvoiceResponse long_resp;
+  absl::Notification long_done;
+  grpc::Status long_status;
+  long_ctx.AddMetadata("x-api-key", kApiKey);
+  long_ctx.AddMetadata("x-account-key", kAccountKey);
+  long_ctx.set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(60));
+  stub_->async()->GetInvoice(&long_ctx, &req, &long_resp, [&](grpc::Status s) {
+    long_status = std::move(s);
+    long_done.Notify();
+  });
+  ASSERT_TRUE(
+      Eventually([&] { return w_.faults->RequestHeads().size() == 1; }));
+
+  grpc::ClientContext short_ctx;
+  EXPECT_EQ(Call(absl::Milliseconds(300), short_ctx).error_code(),
+            grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_EQ(w_.faults->RequestHeads().size(), 2u);
+  // The short request's upstream connection is closed by the gateway soon
+  // after its deadline, while the long one still waits.
+  EXPECT_TRUE(
+      Eventually([&] { return w_.faults->finished() == 1; }, absl::Seconds(2)));
+  EXPECT_FALSE(long_done.HasBeenNotified());
+
+  long_ctx.TryCancel();
+  long_done.WaitForNotification();
+  EXPECT_EQ(long_status.error_code(), grpc::StatusCode::CANCELLED);
+}
+
 std::string SimFault(const std::string& fault_json, bool every_request) {
   return every_request ? absl::StrCat(R"({"rate":1,"pool":[)", fault_json, "]}")
                        : absl::StrCat(R"({"next":[)", fault_json, "]}");
