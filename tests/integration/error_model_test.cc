@@ -20,15 +20,6 @@
 namespace maesn::testing {
 namespace {
 
-std::string Trailer(grpc::ClientContext& ctx, const std::string& key) {
-  for (const auto& [k, v] : ctx.GetServerTrailingMetadata()) {
-    if (absl::string_view(k.data(), k.size()) == key) {
-      return std::string(v.data(), v.size());
-    }
-  }
-  return "";
-}
-
 class ErrorModelTest : public GatewayFixture {
  protected:
   void Start(int max_attempts = 4) {

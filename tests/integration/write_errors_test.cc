@@ -21,15 +21,6 @@
 namespace maesn::testing {
 namespace {
 
-std::string Trailer(grpc::ClientContext& ctx, const std::string& key) {
-  for (const auto& [k, v] : ctx.GetServerTrailingMetadata()) {
-    if (absl::string_view(k.data(), k.size()) == key) {
-      return std::string(v.data(), v.size());
-    }
-  }
-  return "";
-}
-
 v1::CreateInvoiceRequest NewInvoice() {
   v1::CreateInvoiceRequest req;
   auto* invoice = req.mutable_invoice();

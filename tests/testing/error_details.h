@@ -1,6 +1,7 @@
 #ifndef MAESN_TESTS_TESTING_ERROR_DETAILS_H_
 #define MAESN_TESTS_TESTING_ERROR_DETAILS_H_
 
+#include <grpcpp/client_context.h>
 #include <grpcpp/support/status.h>
 
 #include <map>
@@ -43,6 +44,17 @@ struct ErrorDetails {
     return out;
   }
 };
+
+// The first value of trailing metadata `key` of a finished call, "" if none.
+inline std::string Trailer(const grpc::ClientContext& ctx,
+                           const std::string& key) {
+  for (const auto& [k, v] : ctx.GetServerTrailingMetadata()) {
+    if (std::string(k.data(), k.size()) == key) {
+      return std::string(v.data(), v.size());
+    }
+  }
+  return "";
+}
 
 inline ErrorDetails ReadErrorDetails(const grpc::Status& status) {
   ErrorDetails out;
