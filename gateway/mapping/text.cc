@@ -41,6 +41,15 @@ std::size_t Utf8Length(absl::string_view s) {
 
 }  // namespace
 
+bool IsValidUtf8(absl::string_view s) {
+  while (!s.empty()) {
+    const std::size_t n = Utf8Length(s);
+    if (n == 0) return false;
+    s.remove_prefix(n);
+  }
+  return true;
+}
+
 std::string SanitizeText(absl::string_view text, std::size_t max_bytes) {
   static constexpr absl::string_view kReplacement = "\xEF\xBF\xBD";
   std::string out;

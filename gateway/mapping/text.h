@@ -14,6 +14,10 @@ namespace maesn::gateway::mapping {
 // gRPC client can then parse what carries it.
 std::string SanitizeText(absl::string_view text, std::size_t max_bytes);
 
+// True if `s` is well-formed UTF-8: no overlong forms, surrogates or values
+// past U+10FFFF (what proto3 requires of a string field).
+bool IsValidUtf8(absl::string_view s);
+
 }  // namespace maesn::gateway::mapping
 
 #endif  // MAESN_GATEWAY_MAPPING_TEXT_H_

@@ -22,9 +22,6 @@ absl::Status ValidateId(absl::string_view field, absl::string_view value);
 // empty; otherwise the same rules as ValidateId.
 absl::Status ValidateOptional(absl::string_view field, absl::string_view value);
 
-// True if `s` is well-formed UTF-8.
-bool IsValidUtf8(absl::string_view s);
-
 }  // namespace maesn::gateway
 
 #endif  // MAESN_GATEWAY_SERVICE_VALIDATION_H_
