@@ -62,6 +62,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "maesn/accounting/v1/invoice.grpc.pb.h"
 #include "simulator.h"
+#include "tests/testing/proc_stats.h"
 
 #ifndef CPPHTTPLIB_OPENSSL_SUPPORT
 #error "Link PkgConfig::HTTPLIB: libcpp-httplib.so is built with OpenSSL"
@@ -103,6 +104,7 @@ namespace maesn::bench {
 namespace {
 
 namespace v1 = ::maesn::accounting::v1;
+namespace testing = ::maesn::testing;
 using Clock = std::chrono::steady_clock;
 
 constexpr char kApiKey[] = "sim-api-key";
@@ -114,46 +116,8 @@ double ThreadCpuSeconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// utime + stime of a whole process (all its threads, live and exited).
-double ProcessCpuSeconds(pid_t pid) {
-  const std::string stat = ReadFile(absl::StrCat("/proc/", pid, "/stat"));
-  const auto close = stat.rfind(')');
-  if (close == std::string::npos) return -1;
-  // Fields after "(comm)": 3=state ... 14=utime 15=stime.
-  std::vector<std::string> fields =
-      absl::StrSplit(stat.substr(close + 2), ' ', absl::SkipEmpty());
-  double utime = 0, stime = 0;
-  if (fields.size() < 13 || !absl::SimpleAtod(fields[11], &utime) ||
-      !absl::SimpleAtod(fields[12], &stime)) {
-    return -1;
-  }
-  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-// A "Name:   123 kB" line of /proc/<pid>/status, in MiB; -1 if absent.
-double StatusMiB(pid_t pid, const std::string& name) {
-  std::istringstream status(ReadFile(absl::StrCat("/proc/", pid, "/status")));
-  std::string line;
-  while (std::getline(status, line)) {
-    absl::string_view rest = line;
-    if (!absl::ConsumePrefix(&rest, name + ":")) continue;
-    rest = absl::StripAsciiWhitespace(rest);
-    absl::ConsumeSuffix(&rest, " kB");
-    double kb = 0;
-    if (absl::SimpleAtod(rest, &kb)) return kb / 1024;
-  }
-  return -1;
-}
-
 std::string CpuModel() {
-  std::istringstream info(ReadFile("/proc/cpuinfo"));
+  std::istringstream info(testing::ReadWholeFile("/proc/cpuinfo"));
   std::string line;
   while (std::getline(info, line)) {
     if (absl::StartsWith(line, "model name")) {
@@ -165,7 +129,7 @@ std::string CpuModel() {
 }
 
 double MemTotalGiB() {
-  std::istringstream meminfo(ReadFile("/proc/meminfo"));
+  std::istringstream meminfo(testing::ReadWholeFile("/proc/meminfo"));
   std::string key;
   double kb = 0;
   meminfo >> key >> kb;  // "MemTotal: <kB> kB" comes first
@@ -280,9 +244,14 @@ class GatewayProcess {
   pid_t pid() const { return pid_; }
   const std::string& address() const { return address_; }
   double startup_seconds() const { return startup_; }
-  double CpuSeconds() const { return ProcessCpuSeconds(pid_); }
-  double RssMiB() const { return StatusMiB(pid_, "VmRSS"); }
-  double PeakRssMiB() const { return StatusMiB(pid_, "VmHWM"); }
+  double CpuSeconds() const { return testing::ProcessCpuSeconds(pid_); }
+  double RssMiB() const { return StatusMiB("VmRSS"); }
+  double PeakRssMiB() const { return StatusMiB("VmHWM"); }
+  // A kB line of /proc/<pid>/status in MiB; -1 if absent.
+  double StatusMiB(absl::string_view name) const {
+    const long kb = testing::ProcStatusNumber(pid_, name);
+    return kb < 0 ? -1 : static_cast<double>(kb) / 1024;
+  }
 
  private:
   bool Exited() {
@@ -295,8 +264,9 @@ class GatewayProcess {
   }
   absl::Status Failed(const std::string& what) {
     Stop();
-    return absl::UnavailableError(absl::StrCat(
-        "maesn-gateway ", what, "; its output:\n", ReadFile(log_file_)));
+    return absl::UnavailableError(
+        absl::StrCat("maesn-gateway ", what, "; its output:\n",
+                     testing::ReadWholeFile(log_file_)));
   }
 
   pid_t pid_ = -1;
@@ -639,7 +609,7 @@ int Run() {
     }
   } cleanup{work_dir};
 
-  const std::string load_before = ReadFile("/proc/loadavg");
+  const std::string load_before = testing::ReadWholeFile("/proc/loadavg");
   std::vector<double> startups;
   double rss_idle = 0, rss_after = 0, rss_peak = 0;
   std::vector<PhaseResult> results;  // direct, gateway per concurrency
@@ -712,7 +682,7 @@ int Run() {
     account(r);
     reuse.push_back({c, r.calls, sim.ConnectionsSeen() - before});
   }
-  const std::string load_after = ReadFile("/proc/loadavg");
+  const std::string load_after = testing::ReadWholeFile("/proc/loadavg");
 
   // ---- Report.
   std::printf(

@@ -31,6 +31,7 @@
 #include "absl/time/time.h"
 #include "maesn/accounting/v1/invoice.grpc.pb.h"
 #include "simulator.h"
+#include "tests/testing/proc_stats.h"
 
 ABSL_FLAG(int, records, 1000, "Generated invoices in the simulator.");
 ABSL_FLAG(int, page_size, 100, "page_size of the streams.");
@@ -41,16 +42,6 @@ namespace {
 namespace v1 = ::maesn::accounting::v1;
 
 extern "C" char** environ;
-
-// Resident memory of process `pid` in KiB (Linux).
-long RssKib(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
 
 std::unique_ptr<grpc::ClientContext> Context() {
   auto ctx = std::make_unique<grpc::ClientContext>();
@@ -163,7 +154,7 @@ int main(int argc, char** argv) {
   const std::int64_t fast_pages = sim.RequestsSeen() - before_fast;
 
   // 2. Slow readers: one message each, then nothing.
-  const long rss_before = RssKib(gateway);
+  const long rss_before = maesn::testing::ProcStatusNumber(gateway, "VmRSS");
   const std::int64_t before_slow = SettledRequests(sim, absl::Seconds(1));
   std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
   std::vector<std::unique_ptr<grpc::ClientReader<v1::StreamInvoicesResponse>>>
@@ -179,7 +170,7 @@ int main(int argc, char** argv) {
   }
   const std::int64_t slow_pages =
       SettledRequests(sim, absl::Seconds(2)) - before_slow;
-  const long rss_after = RssKib(gateway);
+  const long rss_after = maesn::testing::ProcStatusNumber(gateway, "VmRSS");
   for (auto& ctx : contexts) ctx->TryCancel();
   for (auto& reader : readers) {
     v1::StreamInvoicesResponse msg;

@@ -48,6 +48,7 @@
 #include "absl/synchronization/mutex.h"
 #include "maesn/accounting/v1/task.grpc.pb.h"
 #include "simulator.h"
+#include "tests/testing/proc_stats.h"
 
 extern char** environ;
 
@@ -89,15 +90,8 @@ struct ProcStatus {
 
 ProcStatus ReadProcStatus(pid_t pid) {
   ProcStatus out;
-  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
-  std::string line;
-  while (std::getline(in, line)) {
-    std::vector<std::string> parts =
-        absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
-    if (parts.size() < 2) continue;
-    if (parts[0] == "Threads:") (void)absl::SimpleAtoi(parts[1], &out.threads);
-    if (parts[0] == "VmRSS:") (void)absl::SimpleAtoi(parts[1], &out.rss_kb);
-  }
+  out.threads = maesn::testing::ProcStatusNumber(pid, "Threads");
+  out.rss_kb = maesn::testing::ProcStatusNumber(pid, "VmRSS");
   return out;
 }
 

@@ -44,6 +44,7 @@
 #include "maesn/accounting/v1/invoice.grpc.pb.h"
 #include "maesn/accounting/v1/task.grpc.pb.h"
 #include "simulator.h"
+#include "tests/testing/proc_stats.h"
 
 ABSL_FLAG(std::string, gateway, "", "Path of the maesn-gateway binary.");
 ABSL_FLAG(int64_t, calls, 200000, "Calls in total (warm-up included).");
@@ -62,37 +63,6 @@ namespace {
 
 namespace v1 = ::maesn::accounting::v1;
 namespace sim = ::maesn::sim;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-// Open file descriptors of `pid` (sockets included), -1 if unknown.
-long OpenFds(pid_t pid) {
-  std::error_code error;
-  long n = 0;
-  for (auto it = std::filesystem::directory_iterator(
-           absl::StrCat("/proc/", pid, "/fd"), error);
-       !error && it != std::filesystem::directory_iterator();
-       it.increment(error)) {
-    ++n;
-  }
-  return error ? -1 : n;
-}
-
-// Resident set size of `pid` in KiB (VmRSS), -1 if unknown.
-long RssKb(pid_t pid) {
-  std::istringstream in(ReadFile(absl::StrCat("/proc/", pid, "/status")));
-  std::string line;
-  while (std::getline(in, line)) {
-    long kb = 0;
-    if (std::sscanf(line.c_str(), "VmRSS: %ld kB", &kb) == 1) return kb;
-  }
-  return -1;
-}
 
 struct Gateway {
   pid_t pid = -1;
@@ -135,7 +105,7 @@ bool StartGateway(const std::string& binary, const sim::MaesnSimulator& s,
   // A real process start: poll for its port file, with a time limit.
   const absl::Time give_up = absl::Now() + absl::Seconds(60);
   std::string port;
-  while ((port = ReadFile(port_file)).empty()) {
+  while ((port = maesn::testing::ReadWholeFile(port_file)).empty()) {
     int status = 0;
     if (waitpid(g.pid, &status, WNOHANG) != 0 || absl::Now() > give_up) {
       return false;
@@ -344,7 +314,7 @@ int main(int argc, char** argv) {
   Gateway gw;
   if (!StartGateway(binary, simulator, dir, gw)) {
     std::fprintf(stderr, "maesn-soak: the gateway did not start:\n%s\n",
-                 ReadFile(gw.log).c_str());
+                 maesn::testing::ReadWholeFile(gw.log).c_str());
     return 1;
   }
   auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", gw.port),
@@ -354,20 +324,21 @@ int main(int argc, char** argv) {
 
   const absl::Time start = absl::Now();
   driver.RunUntil(warmup, concurrency);
-  const long rss_warm = RssKb(gw.pid);
-  const long fds_warm = OpenFds(gw.pid);
+  const long rss_warm = maesn::testing::ProcStatusNumber(gw.pid, "VmRSS");
+  const long fds_warm = maesn::testing::OpenFds(gw.pid);
   const absl::Time warm = absl::Now();
   // RSS along the way, ten samples after the warm-up.
   std::vector<std::pair<int64_t, long>> samples = {{warmup, rss_warm}};
   const int64_t step = std::max<int64_t>(1, (total - warmup) / 10);
   for (int64_t next = warmup + step; next < total; next += step) {
     driver.RunUntil(next, concurrency);
-    samples.emplace_back(next, RssKb(gw.pid));
+    samples.emplace_back(next,
+                         maesn::testing::ProcStatusNumber(gw.pid, "VmRSS"));
   }
   driver.RunUntil(total, concurrency);
   const absl::Time end = absl::Now();
-  const long rss_end = RssKb(gw.pid);
-  const long fds_end = OpenFds(gw.pid);
+  const long rss_end = maesn::testing::ProcStatusNumber(gw.pid, "VmRSS");
+  const long fds_end = maesn::testing::OpenFds(gw.pid);
   samples.emplace_back(total, rss_end);
 
   int status = 0;
@@ -432,7 +403,7 @@ int main(int argc, char** argv) {
                   driver.finished() == total &&
                   growth <= absl::GetFlag(FLAGS_max_rss_growth_pct);
   if (!ok) {
-    const std::string log = ReadFile(gw.log);
+    const std::string log = maesn::testing::ReadWholeFile(gw.log);
     std::printf("\nFAILED. End of the gateway's output:\n%s\n",
                 log.substr(log.size() > 4000 ? log.size() - 4000 : 0).c_str());
   }
