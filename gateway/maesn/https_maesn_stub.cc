@@ -60,15 +60,10 @@ absl::StatusOr<HttpResponse> HttpsMaesnStub::Call(CallContext& context,
   return resp;
 }
 
-namespace {
-
-// Adds `operation` to a mapping error so the caller sees which call failed.
-absl::Status Tag(absl::Status s, absl::string_view operation) {
+absl::Status HttpsMaesnStub::Tag(absl::Status s, absl::string_view operation) {
   if (s.ok()) return s;
   return WithErrorMetadata(std::move(s), "operation", operation);
 }
-
-}  // namespace
 
 absl::StatusOr<v1::GetInvoiceResponse> HttpsMaesnStub::GetInvoice(
     CallContext& context, const v1::GetInvoiceRequest& request) {

@@ -82,6 +82,8 @@ class HttpsMaesnStub final : public MaesnStub {
                                     absl::string_view operation,
                                     absl::string_view method,
                                     std::string target, std::string body = {});
+  // Adds `operation` to a mapping error so the caller sees which call failed.
+  static absl::Status Tag(absl::Status s, absl::string_view operation);
 
   std::shared_ptr<HttpTransport> transport_;
   UpstreamObserver* const observer_;

@@ -23,11 +23,6 @@ namespace {
 constexpr absl::string_view kInvoices = "/accounting/invoices";
 constexpr absl::string_view kBills = "/accounting/bills";
 
-absl::Status Tag(absl::Status s, absl::string_view operation) {
-  if (s.ok()) return s;
-  return WithErrorMetadata(std::move(s), "operation", operation);
-}
-
 // RFC 3339 UTC, as Maesn's ISO 8601 query parameters expect.
 std::string TimeQuery(const google::protobuf::Timestamp& ts) {
   return mapping::FormatMaesnTime(absl::FromUnixSeconds(ts.seconds()) +
@@ -52,15 +47,10 @@ void Paging(Target& t, const PagePosition& page) {
   if (page.limit > 0) t.Query("limit", absl::StrCat(page.limit));
 }
 
-}  // namespace
-
-// --- Invoices ---------------------------------------------------------------
-
-absl::StatusOr<v1::ListInvoicesResponse> HttpsMaesnStub::ListInvoices(
-    CallContext& context, const v1::ListInvoicesRequest& request,
-    const PagePosition& page) {
-  constexpr absl::string_view kOp = "getInvoices";
-  Target t(kInvoices);
+// The query of a page of invoices or bills: the filters both lists share
+// (same field names), in Maesn's order.
+template <typename Request>
+void ListQuery(Target& t, const Request& request, const PagePosition& page) {
   Paging(t, page);
   if (request.has_modified_since()) {
     t.Query("lastModifiedAt", TimeQuery(request.modified_since()));
@@ -77,6 +67,18 @@ absl::StatusOr<v1::ListInvoicesResponse> HttpsMaesnStub::ListInvoices(
   if (request.has_order_direction()) {
     t.Query("orderDir", EnumQuery(request.order_direction()));
   }
+}
+
+}  // namespace
+
+// --- Invoices ---------------------------------------------------------------
+
+absl::StatusOr<v1::ListInvoicesResponse> HttpsMaesnStub::ListInvoices(
+    CallContext& context, const v1::ListInvoicesRequest& request,
+    const PagePosition& page) {
+  constexpr absl::string_view kOp = "getInvoices";
+  Target t(kInvoices);
+  ListQuery(t, request, page);
   if (request.has_due_date_from()) {
     t.Query("dueDateFrom", TimeQuery(request.due_date_from()));
   }
@@ -237,22 +239,7 @@ absl::StatusOr<v1::ListBillsResponse> HttpsMaesnStub::ListBills(
     const PagePosition& page) {
   constexpr absl::string_view kOp = "getBills";
   Target t(kBills);
-  Paging(t, page);
-  if (request.has_modified_since()) {
-    t.Query("lastModifiedAt", TimeQuery(request.modified_since()));
-  }
-  Scope(t, request.environment_name(), request.company_id());
-  if (request.has_status()) t.Query("status", EnumQuery(request.status()));
-  if (request.has_payment_status()) {
-    t.Query("paymentStatus", EnumQuery(request.payment_status()));
-  }
-  t.QueryFlag("rawData", request.raw_data());
-  if (request.has_order_by()) {
-    t.Query("orderField", EnumQuery(request.order_by()));
-  }
-  if (request.has_order_direction()) {
-    t.Query("orderDir", EnumQuery(request.order_direction()));
-  }
+  ListQuery(t, request, page);
   auto http = Call(context, kOp, "GET", t.str());
   if (!http.ok()) return http.status();
   v1::ListBillsResponse out;

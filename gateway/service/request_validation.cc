@@ -144,11 +144,10 @@ void CheckNewBill(const v1::NewBill& bill, Violations& v) {
   }
 }
 
-}  // namespace
-
-// --- Invoices ---------------------------------------------------------------
-
-absl::Status ValidateRequest(const v1::ListInvoicesRequest& r) {
+// The filters of a list of invoices, shared by ListInvoices and
+// StreamInvoices (same field names).
+template <typename Request>
+absl::Status InvoiceListFilters(const Request& r) {
   return First(
       {Scope(r.company_id(), r.environment_name()), PageSize(r.page_size()),
        Time("modified_since", r.has_modified_since(), r.modified_since()),
@@ -160,16 +159,29 @@ absl::Status ValidateRequest(const v1::ListInvoicesRequest& r) {
                   r.order_direction())});
 }
 
-absl::Status ValidateRequest(const v1::StreamInvoicesRequest& r) {
+// The filters of a list of bills, shared by ListBills and StreamBills.
+template <typename Request>
+absl::Status BillListFilters(const Request& r) {
   return First(
       {Scope(r.company_id(), r.environment_name()), PageSize(r.page_size()),
        Time("modified_since", r.has_modified_since(), r.modified_since()),
        EnumFilter("status", r.has_status(), r.status()),
        EnumFilter("payment_status", r.has_payment_status(), r.payment_status()),
-       Time("due_date_from", r.has_due_date_from(), r.due_date_from()),
        EnumFilter("order_by", r.has_order_by(), r.order_by()),
        EnumFilter("order_direction", r.has_order_direction(),
                   r.order_direction())});
+}
+
+}  // namespace
+
+// --- Invoices ---------------------------------------------------------------
+
+absl::Status ValidateRequest(const v1::ListInvoicesRequest& r) {
+  return InvoiceListFilters(r);
+}
+
+absl::Status ValidateRequest(const v1::StreamInvoicesRequest& r) {
+  return InvoiceListFilters(r);
 }
 
 absl::Status ValidateRequest(const v1::CreateInvoiceRequest& r) {
@@ -260,25 +272,11 @@ absl::Status ValidateRequest(const v1::UpdateInvoiceLineItemRequest& r) {
 // --- Bills ------------------------------------------------------------------
 
 absl::Status ValidateRequest(const v1::ListBillsRequest& r) {
-  return First(
-      {Scope(r.company_id(), r.environment_name()), PageSize(r.page_size()),
-       Time("modified_since", r.has_modified_since(), r.modified_since()),
-       EnumFilter("status", r.has_status(), r.status()),
-       EnumFilter("payment_status", r.has_payment_status(), r.payment_status()),
-       EnumFilter("order_by", r.has_order_by(), r.order_by()),
-       EnumFilter("order_direction", r.has_order_direction(),
-                  r.order_direction())});
+  return BillListFilters(r);
 }
 
 absl::Status ValidateRequest(const v1::StreamBillsRequest& r) {
-  return First(
-      {Scope(r.company_id(), r.environment_name()), PageSize(r.page_size()),
-       Time("modified_since", r.has_modified_since(), r.modified_since()),
-       EnumFilter("status", r.has_status(), r.status()),
-       EnumFilter("payment_status", r.has_payment_status(), r.payment_status()),
-       EnumFilter("order_by", r.has_order_by(), r.order_by()),
-       EnumFilter("order_direction", r.has_order_direction(),
-                  r.order_direction())});
+  return BillListFilters(r);
 }
 
 absl::Status ValidateRequest(const v1::CreateBillRequest& r) {
