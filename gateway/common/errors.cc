@@ -115,4 +115,29 @@ absl::Status InvalidFields(std::vector<FieldViolation> violations) {
   return WithFieldViolations(std::move(s), std::move(violations));
 }
 
+absl::string_view WriteOutcomeName(WriteOutcome outcome) {
+  switch (outcome) {
+    case WriteOutcome::kNotSent:
+      return "NOT_SENT";
+    case WriteOutcome::kRejected:
+      return "REJECTED";
+    case WriteOutcome::kUnknown:
+      return "UNKNOWN";
+    case WriteOutcome::kApplied:
+      return "APPLIED";
+    case WriteOutcome::kNone:
+      break;
+  }
+  return "";
+}
+
+WriteOutcome WriteOutcomeOf(const absl::Status& status) {
+  const std::string name = ErrorMetadata(status, kWriteOutcomeKey);
+  for (WriteOutcome o : {WriteOutcome::kNotSent, WriteOutcome::kRejected,
+                         WriteOutcome::kUnknown, WriteOutcome::kApplied}) {
+    if (name == WriteOutcomeName(o)) return o;
+  }
+  return WriteOutcome::kNone;
+}
+
 }  // namespace maesn::gateway

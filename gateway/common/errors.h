@@ -28,6 +28,34 @@ inline constexpr absl::string_view kRetryInfoUrl =
 inline constexpr absl::string_view kBadRequestUrl =
     "type.googleapis.com/google.rpc.BadRequest";
 
+// ErrorInfo metadata keys. None of them ever carries a credential.
+// The Maesn operation id the error belongs to (e.g. "getInvoice").
+inline constexpr absl::string_view kOperationKey = "operation";
+// The HTTP status Maesn answered with, when it answered.
+inline constexpr absl::string_view kHttpStatusKey = "http_status";
+// "true"/"false": whether the request left the gateway (transport errors).
+inline constexpr absl::string_view kRequestSentKey = "request_sent";
+// What happened to a failed write: see WriteOutcome.
+inline constexpr absl::string_view kWriteOutcomeKey = "write_outcome";
+
+// What happened to a write that failed (ErrorInfo metadata write_outcome).
+enum class WriteOutcome {
+  kNone,      // not a write, or no outcome recorded
+  kNotSent,   // NOT_SENT: the request never reached Maesn
+  kRejected,  // REJECTED: Maesn answered 3xx/4xx, nothing was written
+  kUnknown,   // UNKNOWN: it may or may not have been applied
+  kApplied,   // APPLIED: Maesn answered 2xx but its answer was unusable
+};
+// The metadata spelling ("NOT_SENT", ...); empty for kNone.
+absl::string_view WriteOutcomeName(WriteOutcome outcome);
+// The outcome a status carries (kNone when it carries none).
+WriteOutcome WriteOutcomeOf(const absl::Status& status);
+// True for the outcomes that must never be sent again automatically
+// (UNKNOWN and APPLIED): sending again could duplicate the write.
+inline bool MayHaveBeenApplied(WriteOutcome outcome) {
+  return outcome == WriteOutcome::kUnknown || outcome == WriteOutcome::kApplied;
+}
+
 struct FieldViolation {
   std::string field;  // proto field path, e.g. "invoice.line_items[0].quantity"
   std::string description;

@@ -135,9 +135,9 @@ absl::Status StatusFromHttpResponse(const HttpResponse& response,
                     absl::StartsWithIgnoreCase(trimmed, "<html");
   const MaesnErrorBody body =
       html ? MaesnErrorBody{} : ParseMaesnErrorBody(response.body);
-  // Maesn's own meanings (api-notes §2.1): 404 "not found / not supported"
-  // and the v1 meaning of 405 ("operation not supported by the target
-  // system") are told apart by Maesn's text.
+  // Maesn's own meanings (docs/maesn-api.md §2.1): 404 "not found / not
+  // supported" and the v1 meaning of 405 ("operation not supported by the
+  // target system") are told apart by Maesn's text.
   if ((http == 404 || http == 405) && body.not_supported) {
     row = {absl::StatusCode::kUnimplemented, "TARGET_SYSTEM_UNSUPPORTED"};
   }

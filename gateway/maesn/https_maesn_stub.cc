@@ -1,19 +1,222 @@
 #include "gateway/maesn/https_maesn_stub.h"
 
+#include <optional>
+#include <string>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gateway/common/errors.h"
 #include "gateway/maesn/http_status.h"
 #include "gateway/maesn/path_builder.h"
+#include "gateway/mapping/async_answer.h"
+#include "gateway/mapping/document_mapping.h"
+#include "gateway/mapping/enum_spelling.h"
 #include "gateway/mapping/envelope.h"
+#include "gateway/mapping/request_body.h"
 #include "gateway/mapping/task_mapping.h"
+#include "gateway/mapping/time_format.h"
+#include "google/protobuf/field_mask.pb.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "maesn/accounting/v1/common.pb.h"
 
 namespace maesn::gateway {
+namespace {
 
-absl::StatusOr<HttpResponse> HttpsMaesnStub::Call(CallContext& context,
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+// The query value of a set field: empty (not sent) when the field is unset,
+// empty, false, zero or UNSPECIFIED.
+std::string QueryValue(const Message& m, const FieldDescriptor& f) {
+  const Reflection& r = *m.GetReflection();
+  if (f.has_presence() && !r.HasField(m, &f)) return {};
+  switch (f.cpp_type()) {
+    case FieldDescriptor::CPPTYPE_STRING:
+      return r.GetString(m, &f);
+    case FieldDescriptor::CPPTYPE_BOOL:
+      return r.GetBool(m, &f) ? "true" : "";
+    case FieldDescriptor::CPPTYPE_ENUM:
+      return mapping::EnumToMaesn(*f.enum_type(), r.GetEnumValue(m, &f));
+    case FieldDescriptor::CPPTYPE_INT32: {
+      const auto v = r.GetInt32(m, &f);
+      return v == 0 ? "" : absl::StrCat(v);
+    }
+    case FieldDescriptor::CPPTYPE_INT64: {
+      const auto v = r.GetInt64(m, &f);
+      return v == 0 ? "" : absl::StrCat(v);
+    }
+    case FieldDescriptor::CPPTYPE_UINT32: {
+      const auto v = r.GetUInt32(m, &f);
+      return v == 0 ? "" : absl::StrCat(v);
+    }
+    case FieldDescriptor::CPPTYPE_UINT64: {
+      const auto v = r.GetUInt64(m, &f);
+      return v == 0 ? "" : absl::StrCat(v);
+    }
+    case FieldDescriptor::CPPTYPE_DOUBLE: {
+      const double v = r.GetDouble(m, &f);
+      return v == 0 ? "" : absl::StrCat(v);
+    }
+    case FieldDescriptor::CPPTYPE_FLOAT: {
+      const float v = r.GetFloat(m, &f);
+      return v == 0 ? "" : absl::StrCat(v);
+    }
+    case FieldDescriptor::CPPTYPE_MESSAGE: {
+      const Message& value = r.GetMessage(m, &f);
+      const auto* d = value.GetDescriptor();
+      const Reflection& vr = *value.GetReflection();
+      if (d->full_name() == "google.protobuf.Timestamp") {
+        const auto& ts = static_cast<const google::protobuf::Timestamp&>(value);
+        return mapping::FormatMaesnTime(absl::FromUnixSeconds(ts.seconds()) +
+                                        absl::Nanoseconds(ts.nanos()));
+      }
+      // google.type.Date: an ISO 8601 calendar date.
+      return absl::StrFormat("%04d-%02d-%02d",
+                             vr.GetInt32(value, d->FindFieldByName("year")),
+                             vr.GetInt32(value, d->FindFieldByName("month")),
+                             vr.GetInt32(value, d->FindFieldByName("day")));
+    }
+  }
+  return {};
+}
+
+bool WantsRawData(const RestBinding& b, const Message& request) {
+  return b.raw_data_flag != nullptr && b.raw_data_field != nullptr &&
+         request.GetReflection()->GetBool(request, b.raw_data_flag);
+}
+
+// The value of the binding's last path variable (the record's own id).
+std::string LastPathId(const RestBinding& b, const Message& request) {
+  for (auto it = b.path.rbegin(); it != b.path.rend(); ++it) {
+    if (it->field != nullptr) {
+      return request.GetReflection()->GetString(request, it->field);
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+absl::Status ReadAsyncTaskId(const RestBinding& b, absl::string_view body,
+                             Message& response) {
+  if (b.task_id_field == nullptr) return absl::OkStatus();
+  std::optional<std::string> id = mapping::ReadTaskId(body);
+  if (id.has_value()) {
+    response.GetReflection()->SetString(&response, b.task_id_field,
+                                        *std::move(id));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<BuiltRequest> BuildRequest(const RestBinding& b,
+                                          const Message& request,
+                                          const PagePosition* page) {
+  const Reflection& r = *request.GetReflection();
+  Target t("");
+  for (const PathPiece& piece : b.path) {
+    if (piece.field == nullptr) {
+      t.Fixed(piece.literal);
+    } else {
+      t.Segment(r.GetString(request, piece.field));
+    }
+  }
+  if (b.paged && page != nullptr) {
+    t.Query("page", absl::StrCat(page->page));
+    if (page->limit > 0) t.Query("limit", absl::StrCat(page->limit));
+  }
+  for (const QueryParameter& q : b.query) {
+    t.Query(q.name, QueryValue(request, *q.field));
+  }
+  BuiltRequest out;
+  out.target = t.str();
+  if (b.body != nullptr) {
+    const Message& body = r.GetMessage(request, b.body);
+    absl::StatusOr<std::string> json;
+    if (b.update_mask != nullptr) {
+      const auto& mask = static_cast<const google::protobuf::FieldMask&>(
+          r.GetMessage(request, b.update_mask));
+      const absl::flat_hash_set<std::string> fields(mask.paths().begin(),
+                                                    mask.paths().end());
+      json = mapping::RequestBody(body, b.body->name(), &fields);
+    } else {
+      json = mapping::RequestBody(body, b.body->name());
+    }
+    if (!json.ok()) return json.status();
+    out.body = *std::move(json);
+  }
+  return out;
+}
+
+absl::Status ParseResponse(const RestBinding& b, const Message& request,
+                           absl::string_view body, Message& response) {
+  const Reflection& r = *response.GetReflection();
+  auto& meta = static_cast<v1::ResponseMeta&>(
+      *r.MutableMessage(&response, b.meta_field));
+  const bool raw = WantsRawData(b, request);
+  switch (b.data) {
+    case v1::MAESN_DATA_RECORD:
+      return mapping::ParseRecordResponse(
+          body, *r.MutableMessage(&response, b.data_field), meta,
+          raw ? static_cast<google::protobuf::Struct*>(
+                    r.MutableMessage(&response, b.raw_data_field))
+              : nullptr,
+          b.data_field->name());
+    case v1::MAESN_DATA_LIST:
+      return mapping::ParseListResponse(
+          body, response, b.data_field->name(), meta,
+          raw ? static_cast<google::protobuf::Value*>(
+                    r.MutableMessage(&response, b.raw_data_field))
+              : nullptr);
+    case v1::MAESN_DATA_STRING: {
+      std::string result;
+      bool has_result = false;
+      absl::Status s =
+          mapping::ParseStringResponse(body, &result, &has_result, meta);
+      if (s.ok() && has_result) {
+        r.SetString(&response, b.data_field, std::move(result));
+      }
+      return s;
+    }
+    case v1::MAESN_DATA_DOCUMENT:
+      return mapping::ParseDocumentResponse(
+          body,
+          static_cast<v1::Document&>(
+              *r.MutableMessage(&response, b.data_field)),
+          meta);
+    case v1::MAESN_DATA_TASK:
+      return mapping::ParseTaskResponse(
+          body, LastPathId(b, request),
+          static_cast<v1::Task&>(*r.MutableMessage(&response, b.data_field)),
+          meta);
+    default:
+      return absl::InternalError("unknown data shape");
+  }
+}
+
+absl::Status HttpsMaesnStub::Call(CallContext& context, const RestBinding& b,
+                                  const Message& request,
+                                  const PagePosition* page, Message& response) {
+  absl::StatusOr<BuiltRequest> built = BuildRequest(b, request, page);
+  if (!built.ok()) return built.status();
+  absl::StatusOr<HttpResponse> http =
+      Send(context, b.operation_id, b.http_method, std::move(built->target),
+           std::move(built->body));
+  if (!http.ok()) return http.status();
+  absl::Status s = ParseResponse(b, request, http->body, response);
+  if (s.ok()) s = ReadAsyncTaskId(b, http->body, response);
+  if (!s.ok())
+    return WithErrorMetadata(std::move(s), "operation", b.operation_id);
+  return s;
+}
+
+absl::StatusOr<HttpResponse> HttpsMaesnStub::Send(CallContext& context,
                                                   absl::string_view operation,
                                                   absl::string_view method,
                                                   std::string target,
@@ -58,64 +261,6 @@ absl::StatusOr<HttpResponse> HttpsMaesnStub::Call(CallContext& context,
          {"http_status", std::to_string(resp->status)}});
   }
   return resp;
-}
-
-absl::Status HttpsMaesnStub::Tag(absl::Status s, absl::string_view operation) {
-  if (s.ok()) return s;
-  return WithErrorMetadata(std::move(s), "operation", operation);
-}
-
-absl::StatusOr<v1::GetInvoiceResponse> HttpsMaesnStub::GetInvoice(
-    CallContext& context, const v1::GetInvoiceRequest& request) {
-  constexpr absl::string_view kOp = "getInvoice";
-  Target t("/accounting/invoices");
-  t.Segment(request.invoice_id())
-      .Query("environmentName", request.environment_name())
-      .Query("companyId", request.company_id())
-      .QueryFlag("rawData", request.raw_data());
-  auto http = Call(context, kOp, "GET", t.str());
-  if (!http.ok()) return http.status();
-  v1::GetInvoiceResponse out;
-  absl::Status s = mapping::ParseRecordResponse(
-      http->body, *out.mutable_invoice(), *out.mutable_meta(),
-      request.raw_data() ? out.mutable_raw_data() : nullptr, "invoice");
-  if (!s.ok()) return Tag(std::move(s), kOp);
-  return out;
-}
-
-absl::StatusOr<v1::GetBillResponse> HttpsMaesnStub::GetBill(
-    CallContext& context, const v1::GetBillRequest& request) {
-  constexpr absl::string_view kOp = "getBill";
-  Target t("/accounting/bills");
-  t.Segment(request.bill_id())
-      .Query("environmentName", request.environment_name())
-      .Query("companyId", request.company_id())
-      .QueryFlag("rawData", request.raw_data());
-  auto http = Call(context, kOp, "GET", t.str());
-  if (!http.ok()) return http.status();
-  v1::GetBillResponse out;
-  absl::Status s = mapping::ParseRecordResponse(
-      http->body, *out.mutable_bill(), *out.mutable_meta(),
-      request.raw_data() ? out.mutable_raw_data() : nullptr, "bill");
-  if (!s.ok()) return Tag(std::move(s), kOp);
-  return out;
-}
-
-absl::StatusOr<v1::GetTaskResponse> HttpsMaesnStub::GetTask(
-    CallContext& context, const v1::GetTaskRequest& request) {
-  constexpr absl::string_view kOp = "getAsyncTaskInfo";
-  Target t("/accounting/asyncTask");
-  t.Segment(request.task_id())
-      .Query("environmentName", request.environment_name())
-      .Query("companyId", request.company_id());
-  if (request.page() > 0) t.Query("page", std::to_string(request.page()));
-  auto http = Call(context, kOp, "GET", t.str());
-  if (!http.ok()) return http.status();
-  v1::GetTaskResponse out;
-  absl::Status s = mapping::ParseTaskResponse(
-      http->body, request.task_id(), *out.mutable_task(), *out.mutable_meta());
-  if (!s.ok()) return Tag(std::move(s), kOp);
-  return out;
 }
 
 }  // namespace maesn::gateway

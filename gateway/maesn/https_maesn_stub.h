@@ -12,78 +12,51 @@
 
 namespace maesn::gateway {
 
-// MaesnStub over HTTPS: builds each operation's request target (ids
-// percent-encoded, query parameters only when set), adds the credential
-// headers, sends it through the HttpTransport, maps the HTTP status
-// (http_status.h) and the JSON body (mapping/) into the response proto.
-// Every HTTP attempt is reported to `observer` (may be null; must outlive
-// the stub).
+// Builds the HTTP request of a binding (see MaesnStub) from a request
+// message, without sending it: the request target (path and query) and the
+// JSON body (empty for none). INVALID_ARGUMENT when a value cannot be sent.
+struct BuiltRequest {
+  std::string target;
+  std::string body;
+};
+absl::StatusOr<BuiltRequest> BuildRequest(
+    const RestBinding& binding, const google::protobuf::Message& request,
+    const PagePosition* page);
+
+// Maps a 2xx answer's JSON body into `response` as the binding's data shape
+// says (record, list, string, document or task), with Maesn's meta and,
+// when the request asked for it, the raw data.
+absl::Status ParseResponse(const RestBinding& binding,
+                           const google::protobuf::Message& request,
+                           absl::string_view body,
+                           google::protobuf::Message& response);
+
+// Sets the response's task_id (when the binding has one) from the task id
+// of an answer Maesn processed asynchronously (mapping/async_answer.h).
+absl::Status ReadAsyncTaskId(const RestBinding& binding, absl::string_view body,
+                             google::protobuf::Message& response);
+
+// MaesnStub over HTTPS: builds the request (BuildRequest), adds the
+// credential headers, sends it through the HttpTransport, maps the HTTP
+// status (http_status.h) and the JSON body (ParseResponse). Every HTTP
+// attempt is reported to `observer` (may be null; must outlive the stub).
 class HttpsMaesnStub final : public MaesnStub {
  public:
   explicit HttpsMaesnStub(std::shared_ptr<HttpTransport> transport,
                           UpstreamObserver* observer = nullptr)
       : transport_(std::move(transport)), observer_(observer) {}
 
-  absl::StatusOr<v1::GetInvoiceResponse> GetInvoice(
-      CallContext& context, const v1::GetInvoiceRequest& request) override;
-  absl::StatusOr<v1::GetBillResponse> GetBill(
-      CallContext& context, const v1::GetBillRequest& request) override;
-  absl::StatusOr<v1::GetTaskResponse> GetTask(
-      CallContext& context, const v1::GetTaskRequest& request) override;
-
-  // Invoices, invoice lines, bills and bill lines beyond GetInvoice and
-  // GetBill: https_maesn_stub_invoice_bill.cc.
-  absl::StatusOr<v1::ListInvoicesResponse> ListInvoices(
-      CallContext& context, const v1::ListInvoicesRequest& request,
-      const PagePosition& page) override;
-  absl::StatusOr<v1::CreateInvoiceResponse> CreateInvoice(
-      CallContext& context, const v1::CreateInvoiceRequest& request) override;
-  absl::StatusOr<v1::UpdateInvoiceResponse> UpdateInvoice(
-      CallContext& context, const v1::UpdateInvoiceRequest& request) override;
-  absl::StatusOr<v1::GetInvoiceDocumentResponse> GetInvoiceDocument(
-      CallContext& context,
-      const v1::GetInvoiceDocumentRequest& request) override;
-  absl::StatusOr<v1::ListInvoiceLineItemsResponse> ListInvoiceLineItems(
-      CallContext& context, const v1::ListInvoiceLineItemsRequest& request,
-      const PagePosition& page) override;
-  absl::StatusOr<v1::GetInvoiceLineItemResponse> GetInvoiceLineItem(
-      CallContext& context,
-      const v1::GetInvoiceLineItemRequest& request) override;
-  absl::StatusOr<v1::CreateInvoiceLineItemResponse> CreateInvoiceLineItem(
-      CallContext& context,
-      const v1::CreateInvoiceLineItemRequest& request) override;
-  absl::StatusOr<v1::UpdateInvoiceLineItemResponse> UpdateInvoiceLineItem(
-      CallContext& context,
-      const v1::UpdateInvoiceLineItemRequest& request) override;
-  absl::StatusOr<v1::ListBillsResponse> ListBills(
-      CallContext& context, const v1::ListBillsRequest& request,
-      const PagePosition& page) override;
-  absl::StatusOr<v1::CreateBillResponse> CreateBill(
-      CallContext& context, const v1::CreateBillRequest& request) override;
-  absl::StatusOr<v1::UpdateBillResponse> UpdateBill(
-      CallContext& context, const v1::UpdateBillRequest& request) override;
-  absl::StatusOr<v1::DeleteBillResponse> DeleteBill(
-      CallContext& context, const v1::DeleteBillRequest& request) override;
-  absl::StatusOr<v1::GetBillDocumentResponse> GetBillDocument(
-      CallContext& context, const v1::GetBillDocumentRequest& request) override;
-  absl::StatusOr<v1::ListBillLineItemsResponse> ListBillLineItems(
-      CallContext& context,
-      const v1::ListBillLineItemsRequest& request) override;
-  absl::StatusOr<v1::CreateBillLineItemResponse> CreateBillLineItem(
-      CallContext& context,
-      const v1::CreateBillLineItemRequest& request) override;
-  absl::StatusOr<v1::UpdateBillLineItemResponse> UpdateBillLineItem(
-      CallContext& context,
-      const v1::UpdateBillLineItemRequest& request) override;
+  absl::Status Call(CallContext& context, const RestBinding& binding,
+                    const google::protobuf::Message& request,
+                    const PagePosition* page,
+                    google::protobuf::Message& response) override;
 
  private:
   // Sends one request and returns the 2xx response, or the mapped error.
-  absl::StatusOr<HttpResponse> Call(CallContext& context,
+  absl::StatusOr<HttpResponse> Send(CallContext& context,
                                     absl::string_view operation,
                                     absl::string_view method,
-                                    std::string target, std::string body = {});
-  // Adds `operation` to a mapping error so the caller sees which call failed.
-  static absl::Status Tag(absl::Status s, absl::string_view operation);
+                                    std::string target, std::string body);
 
   std::shared_ptr<HttpTransport> transport_;
   UpstreamObserver* const observer_;

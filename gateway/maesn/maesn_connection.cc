@@ -13,7 +13,7 @@ namespace maesn::gateway {
 
 bool IsRetryable(const absl::Status& status) {
   int http = 0;
-  if (absl::SimpleAtoi(ErrorMetadata(status, "http_status"), &http)) {
+  if (absl::SimpleAtoi(ErrorMetadata(status, kHttpStatusKey), &http)) {
     return http == 429 || http == 502 || http == 503 || http == 504;
   }
   const std::string reason = ErrorReason(status);
@@ -30,7 +30,7 @@ MaesnConnection::MaesnConnection(std::shared_ptr<MaesnStub> stub,
       observer_(observer) {}
 
 std::string MaesnConnection::OperationOf(const absl::Status& status) {
-  std::string op = ErrorMetadata(status, "operation");
+  std::string op = ErrorMetadata(status, kOperationKey);
   return op.empty() ? "unknown" : op;
 }
 
@@ -67,8 +67,7 @@ absl::Status MaesnConnection::FinishError(
   if (status.ok()) return status;
   status = mapping::RewriteFieldViolations(std::move(status), request);
   if (write) status = LabelWriteOutcome(std::move(status), context);
-  const std::string outcome = ErrorMetadata(status, kWriteOutcomeKey);
-  if (outcome == "UNKNOWN" || outcome == "APPLIED") {
+  if (MayHaveBeenApplied(WriteOutcomeOf(status))) {
     // Sending it again could duplicate the write: no retry advice at all.
     status.ErasePayload(kRetryInfoUrl);
     return status;
@@ -83,29 +82,29 @@ absl::Status MaesnConnection::FinishError(
 absl::Status MaesnConnection::LabelWriteOutcome(absl::Status status,
                                                 const CallContext& context) {
   int http = 0;
-  if (!absl::SimpleAtoi(ErrorMetadata(status, "http_status"), &http)) {
+  if (!absl::SimpleAtoi(ErrorMetadata(status, kHttpStatusKey), &http)) {
     // An answer whose body was unusable still tells what Maesn did.
     http = context.stats.upstream_status;
   }
-  std::string outcome;
+  WriteOutcome outcome;
   if (context.stats.attempts == 0 ||
-      ErrorMetadata(status, "request_sent") == "false") {
-    outcome = "NOT_SENT";
+      ErrorMetadata(status, kRequestSentKey) == "false") {
+    outcome = WriteOutcome::kNotSent;
   } else if (http >= 200 && http < 300) {
-    outcome = "APPLIED";
+    outcome = WriteOutcome::kApplied;
   } else if (http >= 300 && http < 500) {
     // Maesn refused it (or redirected it, which is never followed).
-    outcome = "REJECTED";
+    outcome = WriteOutcome::kRejected;
   } else {
     // A 5xx (a target system can fail after booking), or a timeout, broken
     // connection or cancellation after the request left.
-    outcome = "UNKNOWN";
+    outcome = WriteOutcome::kUnknown;
   }
   const char* advice =
-      outcome == "UNKNOWN"
+      outcome == WriteOutcome::kUnknown
           ? " (the write may or may not have been applied: look the record "
             "up before sending it again)"
-      : outcome == "APPLIED"
+      : outcome == WriteOutcome::kApplied
           ? " (Maesn accepted the write but its answer could not be read: "
             "do not send it again; look the record up)"
           : nullptr;
@@ -117,25 +116,56 @@ absl::Status MaesnConnection::LabelWriteOutcome(absl::Status status,
     });
     status = std::move(labelled);
   }
-  return WithErrorMetadata(std::move(status), kWriteOutcomeKey, outcome);
+  return WithErrorMetadata(std::move(status), kWriteOutcomeKey,
+                           WriteOutcomeName(outcome));
 }
 
-absl::StatusOr<v1::GetInvoiceResponse> MaesnConnection::GetInvoice(
-    CallContext& context, const v1::GetInvoiceRequest& request) {
-  return Read(context, request,
-              [&] { return stub_->GetInvoice(context, request); });
+absl::Status MaesnConnection::Read(CallContext& context,
+                                   const RestBinding& binding,
+                                   const google::protobuf::Message& request,
+                                   const PagePosition* page,
+                                   google::protobuf::Message& response) {
+  for (int n = 1;; ++n) {
+    response.Clear();
+    absl::Status status =
+        stub_->Call(context, binding, request, page, response);
+    if (status.ok()) return status;
+    absl::Duration wait;
+    if (!ShouldRetry(context, status, n, &wait)) {
+      return FinishError(std::move(status), context, request, false);
+    }
+    if (observer_ != nullptr) observer_->OnUpstreamRetry(OperationOf(status));
+    clock_->SleepFor(wait);
+  }
 }
 
-absl::StatusOr<v1::GetBillResponse> MaesnConnection::GetBill(
-    CallContext& context, const v1::GetBillRequest& request) {
-  return Read(context, request,
-              [&] { return stub_->GetBill(context, request); });
-}
-
-absl::StatusOr<v1::GetTaskResponse> MaesnConnection::GetTask(
-    CallContext& context, const v1::GetTaskRequest& request) {
-  return Read(context, request,
-              [&] { return stub_->GetTask(context, request); });
+absl::Status MaesnConnection::Call(CallContext& context,
+                                   const RestBinding& binding,
+                                   const google::protobuf::Message& request,
+                                   google::protobuf::Message& response) {
+  if (!binding.idempotent()) {
+    response.Clear();
+    absl::Status status =
+        stub_->Call(context, binding, request, nullptr, response);
+    return FinishError(std::move(status), context, request, true);
+  }
+  if (!binding.paged) {
+    return Read(context, binding, request, nullptr, response);
+  }
+  absl::StatusOr<PagePosition> position = StartPosition(request);
+  if (!position.ok()) return position.status();
+  absl::Status status = Read(context, binding, request, &*position, response);
+  if (!status.ok()) return status;
+  const google::protobuf::Reflection& r = *response.GetReflection();
+  const auto& meta = static_cast<const v1::ResponseMeta&>(
+      r.GetMessage(response, binding.meta_field));
+  PageOutcome outcome = DecidePage(request, *position, meta,
+                                   r.FieldSize(response, binding.data_field));
+  const google::protobuf::Descriptor& d = *response.GetDescriptor();
+  r.SetString(&response, d.FindFieldByName("next_page_token"),
+              std::move(outcome.next_page_token));
+  r.SetInt32(&response, d.FindFieldByName("total_size"), outcome.total_size);
+  return absl::OkStatus();
 }
 
 }  // namespace maesn::gateway

@@ -4,7 +4,6 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <type_traits>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
@@ -18,6 +17,7 @@
 #include "gateway/common/clock.h"
 #include "gateway/maesn/maesn_stub.h"
 #include "gateway/maesn/page_token.h"
+#include "gateway/maesn/rest_binding.h"
 #include "gateway/observability/upstream_observer.h"
 #include "google/protobuf/message.h"
 
@@ -43,21 +43,13 @@ struct RetryPolicy {
 // but not timeouts, certificate failures, oversized or unusable responses.
 bool IsRetryable(const absl::Status& status);
 
-// What happened to a write that failed (ErrorInfo metadata write_outcome).
-// NOT_SENT: the request never reached Maesn. REJECTED: Maesn answered 4xx,
-// nothing was written. UNKNOWN: it may or may not have been applied (5xx,
-// timeout, connection lost or call cancelled after sending). APPLIED: Maesn
-// answered 2xx but its answer was unusable. Callers reconcile UNKNOWN and
-// APPLIED (look the record up) instead of sending the write again.
-inline constexpr absl::string_view kWriteOutcomeKey = "write_outcome";
-
 // The one place that decides about retries.
 //
 // Reads (GET) are retried on IsRetryable() failures with exponential backoff
 // and full jitter, waiting at least as long as Maesn's Retry-After, bounded
 // by the policy's attempt cap, its longest wait and the caller's deadline.
 // Writes (POST, PUT, PATCH, DELETE) are never retried; every failed write
-// carries ErrorInfo metadata write_outcome (see kWriteOutcomeKey). Page
+// carries ErrorInfo metadata write_outcome (WriteOutcome in errors.h). Page
 // tokens live here too (page_token.h): list calls turn them into Maesn
 // pages, so an all-pages stream is a walk over them (service/
 // page_streamer.h).
@@ -75,99 +67,24 @@ class MaesnConnection {
                   std::shared_ptr<Clock> clock,
                   UpstreamObserver* observer = nullptr);
 
-  absl::StatusOr<v1::GetInvoiceResponse> GetInvoice(
-      CallContext& context, const v1::GetInvoiceRequest& request);
-  absl::StatusOr<v1::GetBillResponse> GetBill(
-      CallContext& context, const v1::GetBillRequest& request);
-  absl::StatusOr<v1::GetTaskResponse> GetTask(
-      CallContext& context, const v1::GetTaskRequest& request);
-
-  // Invoices and bills (maesn_connection_invoice_bill.cc). List calls turn
-  // page_size/page_token into Maesn's page and limit (page_token.h) and
-  // fill next_page_token and total_size; INVALID_ARGUMENT for a bad token
-  // or page size comes before any upstream request.
-  absl::StatusOr<v1::ListInvoicesResponse> ListInvoices(
-      CallContext& context, const v1::ListInvoicesRequest& request);
-  absl::StatusOr<v1::CreateInvoiceResponse> CreateInvoice(
-      CallContext& context, const v1::CreateInvoiceRequest& request);
-  absl::StatusOr<v1::UpdateInvoiceResponse> UpdateInvoice(
-      CallContext& context, const v1::UpdateInvoiceRequest& request);
-  absl::StatusOr<v1::GetInvoiceDocumentResponse> GetInvoiceDocument(
-      CallContext& context, const v1::GetInvoiceDocumentRequest& request);
-  absl::StatusOr<v1::ListInvoiceLineItemsResponse> ListInvoiceLineItems(
-      CallContext& context, const v1::ListInvoiceLineItemsRequest& request);
-  absl::StatusOr<v1::GetInvoiceLineItemResponse> GetInvoiceLineItem(
-      CallContext& context, const v1::GetInvoiceLineItemRequest& request);
-  absl::StatusOr<v1::CreateInvoiceLineItemResponse> CreateInvoiceLineItem(
-      CallContext& context, const v1::CreateInvoiceLineItemRequest& request);
-  absl::StatusOr<v1::UpdateInvoiceLineItemResponse> UpdateInvoiceLineItem(
-      CallContext& context, const v1::UpdateInvoiceLineItemRequest& request);
-  absl::StatusOr<v1::ListBillsResponse> ListBills(
-      CallContext& context, const v1::ListBillsRequest& request);
-  absl::StatusOr<v1::CreateBillResponse> CreateBill(
-      CallContext& context, const v1::CreateBillRequest& request);
-  absl::StatusOr<v1::UpdateBillResponse> UpdateBill(
-      CallContext& context, const v1::UpdateBillRequest& request);
-  absl::StatusOr<v1::DeleteBillResponse> DeleteBill(
-      CallContext& context, const v1::DeleteBillRequest& request);
-  absl::StatusOr<v1::GetBillDocumentResponse> GetBillDocument(
-      CallContext& context, const v1::GetBillDocumentRequest& request);
-  absl::StatusOr<v1::ListBillLineItemsResponse> ListBillLineItems(
-      CallContext& context, const v1::ListBillLineItemsRequest& request);
-  absl::StatusOr<v1::CreateBillLineItemResponse> CreateBillLineItem(
-      CallContext& context, const v1::CreateBillLineItemRequest& request);
-  absl::StatusOr<v1::UpdateBillLineItemResponse> UpdateBillLineItem(
-      CallContext& context, const v1::UpdateBillLineItemRequest& request);
+  // Runs the Maesn operation of `binding` (a kUnary binding) for `request`
+  // (its input type) and fills `response` (its output type): a GET through
+  // Read (retried), every other verb through Write (sent once). A paged
+  // list turns page_size/page_token into Maesn's page and limit
+  // (page_token.h) and fills next_page_token and total_size; a bad token or
+  // page size is INVALID_ARGUMENT before any upstream request.
+  absl::Status Call(CallContext& context, const RestBinding& binding,
+                    const google::protobuf::Message& request,
+                    google::protobuf::Message& response);
 
   const std::shared_ptr<MaesnStub>& stub() const { return stub_; }
 
  private:
-  // Runs `attempt` (one stub call for `request`) until it succeeds, fails
-  // permanently, or the policy or deadline says stop.
-  template <typename Fn>
-  auto Read(CallContext& context, const google::protobuf::Message& request,
-            Fn&& attempt) -> decltype(attempt()) {
-    for (int n = 1;; ++n) {
-      auto result = attempt();
-      if (result.ok()) return result;
-      absl::Duration wait;
-      if (!ShouldRetry(context, result.status(), n, &wait)) {
-        return FinishError(result.status(), context, request, false);
-      }
-      if (observer_ != nullptr) {
-        observer_->OnUpstreamRetry(OperationOf(result.status()));
-      }
-      clock_->SleepFor(wait);
-    }
-  }
-  // Reads one page of a paged list: `fetch(PagePosition)` is one stub call
-  // for the page the request's page_token/page_size name (retried like any
-  // read); `count(response)` is its number of records.
-  template <typename Response, typename Fetch, typename Count>
-  absl::StatusOr<Response> ReadPage(CallContext& context,
-                                    const google::protobuf::Message& request,
-                                    Fetch&& fetch, Count&& count) {
-    absl::StatusOr<PagePosition> position = StartPosition(request);
-    if (!position.ok()) return position.status();
-    absl::StatusOr<Response> page =
-        Read(context, request, [&] { return fetch(*position); });
-    if (!page.ok()) return page;
-    PageOutcome outcome =
-        DecidePage(request, *position, page->meta(), count(*page));
-    page->set_next_page_token(std::move(outcome.next_page_token));
-    page->set_total_size(outcome.total_size);
-    return page;
-  }
-  // Runs `attempt` once and labels the outcome of a failure.
-  template <typename Fn>
-  auto Write(CallContext& context, const google::protobuf::Message& request,
-             Fn&& attempt) -> decltype(attempt()) {
-    auto result = attempt();
-    if (!result.ok()) {
-      return FinishError(result.status(), context, request, true);
-    }
-    return result;
-  }
+  // One stub call, retried while the policy and the deadline allow.
+  absl::Status Read(CallContext& context, const RestBinding& binding,
+                    const google::protobuf::Message& request,
+                    const PagePosition* page,
+                    google::protobuf::Message& response);
 
  public:
   // Decides whether attempt `n` that failed with `status` is retried, and

@@ -117,7 +117,8 @@ absl::Status internal::ParseRecordResponseTree(
   Warnings w(&meta);
   const FieldPath path{nullptr, record_path};
   if (data->is_array()) {
-    // §10.1: the bill-by-id example wraps the record in an array.
+    // docs/maesn-api.md §5.1: the bill-by-id example wraps the record in an
+    // array.
     if (data->empty()) {
       return WithErrorInfo(
           absl::NotFoundError("Maesn returned no record (empty `data`)"),

@@ -20,7 +20,8 @@ namespace maesn::gateway::mapping {
 // when the body is not JSON or not an envelope, never crash, and otherwise
 // succeed, collecting what they could not read as meta.mapping_warnings.
 
-// `data` is one record (an object; a one-element array is accepted, §10.1).
+// `data` is one record (an object; a one-element array is accepted,
+// docs/maesn-api.md §5.1).
 // `record_path` names the record in warnings (e.g. "invoice"). `raw_data`
 // may be null; when not, it receives `rawData` if Maesn sent one.
 absl::Status ParseRecordResponse(absl::string_view body,

@@ -10,7 +10,8 @@
 namespace maesn::gateway {
 
 // What the gateway can read from a Maesn error body. Maesn documents no
-// error schema (api-notes §2.2): the body is read as JSON when it is JSON
+// error schema (docs/maesn-api.md §2.2): the body is read as JSON when it is
+// JSON
 // (`message` string or array, `error`, `validationErrors`), otherwise its
 // text is quoted, shortened and stripped of control characters.
 struct MaesnErrorBody {

@@ -60,7 +60,7 @@ bool IsWellKnown(const Descriptor* d) {
 const FieldDescriptor* FindField(const Descriptor& d, const std::string& name) {
   if (const FieldDescriptor* f = d.FindFieldByCamelcaseName(name)) return f;
   if (const FieldDescriptor* f = d.FindFieldByName(name)) return f;
-  // "TaxRatePercentage" (api-notes §10.5): Maesn capitalises some names.
+  // "TaxRatePercentage" (docs/maesn-api.md §5.5): Maesn capitalises some names.
   std::string lower = name;
   lower[0] = absl::ascii_tolower(static_cast<unsigned char>(lower[0]));
   return d.FindFieldByCamelcaseName(lower);

@@ -33,16 +33,16 @@ using Json = nlohmann::json;
 constexpr std::size_t kMaxRawValue = 200;
 
 // Property names Maesn is known to spell differently from its own spec
-// (api-notes §10). An alias is read only when the spec's name is absent.
+// (docs/maesn-api.md §5). An alias is read only when the spec's name is absent.
 struct Alias {
   absl::string_view message;  // full proto name
   absl::string_view alias;    // Maesn JSON property seen in the wild
   absl::string_view canonical;
 };
 constexpr Alias kAliases[] = {
-    // §10.4: docs' GET examples use the singular.
+    // docs/maesn-api.md §5.4: docs' GET examples use the singular.
     {"maesn.accounting.v1.Invoice", "lineAmountType", "lineAmountTypes"},
-    // §10.3: newer docs add `id` and deprecate `invoiceId`.
+    // docs/maesn-api.md §5.3: newer docs add `id` and deprecate `invoiceId`.
     {"maesn.accounting.v1.Invoice", "id", "invoiceId"},
 };
 
@@ -55,7 +55,8 @@ const FieldDescriptor* FindField(const Descriptor& d, const std::string& key,
       return d.FindFieldByCamelcaseName(std::string(a.canonical));
     }
   }
-  // §10.5: "TaxRatePercentage" and similar capitalised spellings.
+  // docs/maesn-api.md §5.5: "TaxRatePercentage" and similar capitalised
+  // spellings.
   if (!key.empty() && absl::ascii_isupper(static_cast<unsigned char>(key[0]))) {
     std::string lower = key;
     lower[0] = absl::ascii_tolower(static_cast<unsigned char>(lower[0]));
@@ -413,7 +414,8 @@ void ReadMessage(const Json& json, Message& message, const FieldPath& path,
         ReadValue(e, message, *f, true, ep, warnings);
       }
     } else {
-      // Tolerance: one value where an array is expected (§10.2).
+      // Tolerance: one value where an array is expected (docs/maesn-api.md
+      // §5.2).
       const FieldPath ep{&path, f->name(), 0};
       ReadValue(*it, message, *f, true, ep, warnings);
     }

@@ -20,7 +20,7 @@ void ReadFieldValue(const nlohmann::json& json,
                     bool repeated, const FieldPath& path, Warnings& warnings);
 
 // The property `key` stands in for on `message` when the spec's property is
-// absent (api-notes §10 spellings, e.g. "lineAmountType" for
+// absent (docs/maesn-api.md §5 spellings, e.g. "lineAmountType" for
 // "lineAmountTypes"); empty if `key` is no such alias.
 absl::string_view AliasedProperty(const google::protobuf::Descriptor& message,
                                   absl::string_view key);

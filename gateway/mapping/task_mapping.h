@@ -12,7 +12,7 @@
 namespace maesn::gateway::mapping {
 
 // True for the statuses after which a Maesn task never changes again
-// (api-notes §7.3): FINISHED, SUCCESS, FAILED, PARTIAL_SUCCESS,
+// (docs/maesn-api.md §4): FINISHED, SUCCESS, FAILED, PARTIAL_SUCCESS,
 // CANCELLED_SUCCESSFULLY, CANCEL_FAILED, DELETED.
 bool IsTerminal(v1::TaskStatus status);
 

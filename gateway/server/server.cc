@@ -10,19 +10,11 @@
 #include "absl/strings/str_cat.h"
 #include "gateway/maesn/httplib_transport.h"
 #include "gateway/maesn/https_maesn_stub.h"
-#include "gateway/service/bill_service.h"
-#include "gateway/service/invoice_service.h"
+#include "gateway/service/maesn_service.h"
 #include "gateway/service/status_interceptor.h"
-#include "gateway/service/task_service.h"
 
 namespace maesn::gateway {
 namespace {
-
-constexpr const char* kServiceNames[] = {
-    "maesn.accounting.v1.InvoiceService",
-    "maesn.accounting.v1.BillService",
-    "maesn.accounting.v1.TaskService",
-};
 
 absl::StatusOr<std::string> ReadFile(const char* var, const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -122,14 +114,27 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     deps.transport = *std::move(t);
   }
   if (deps.clock == nullptr) deps.clock = std::make_shared<SystemClock>();
+  // Every rpc's REST binding, checked before anything is served.
+  auto bindings = BindingTable::Build(BindingTable::ContractServices());
+  if (!bindings.ok()) return bindings.status();
+  s->bindings_ = *std::move(bindings);
+  const RestBinding* poll = nullptr;
+  for (const auto& b : s->bindings_->bindings()) {
+    if (b->poll != nullptr) poll = b->poll;
+  }
+  if (poll == nullptr) {
+    return absl::InvalidArgumentError(
+        "the contract has no rpc that follows a Maesn task");
+  }
   s->transport_ = deps.transport;
   s->executor_ = std::make_unique<Executor>(config.upstream_workers,
                                             config.upstream_queue);
   RetryPolicy retry;
   retry.max_attempts = config.retry_max_attempts;
-  s->connection_ = std::make_shared<MaesnConnection>(
-      std::make_shared<HttpsMaesnStub>(s->transport_, s->metrics_.get()), retry,
-      deps.clock, s->metrics_.get());
+  auto stub =
+      std::make_shared<HttpsMaesnStub>(s->transport_, s->metrics_.get());
+  s->connection_ = std::make_shared<MaesnConnection>(stub, retry, deps.clock,
+                                                     s->metrics_.get());
   WatchOptions watch;
   watch.poll_min = config.watch_poll_min;
   watch.poll_max = config.watch_poll_max;
@@ -137,7 +142,7 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   watch.max_streams = config.watch_max_streams;
   watch.heartbeat_min = config.watch_heartbeat_min;
   s->watch_hub_ = std::make_unique<WatchHub>(
-      s->connection_->stub(),
+      std::make_shared<StubTaskPoller>(stub, *poll),
       [executor = s->executor_.get()](std::function<void()> task) {
         return executor->Submit(std::move(task));
       },
@@ -147,15 +152,13 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   s->env_.default_api_key = config.maesn_api_key;
   s->env_.observer = &s->observers_;
 
-  s->services_.push_back(
-      std::make_unique<InvoiceServiceImpl>(s->env_, s->connection_));
-  s->services_.push_back(
-      std::make_unique<BillServiceImpl>(s->env_, s->connection_));
-  s->services_.push_back(std::make_unique<TaskServiceImpl>(
-      s->env_, s->connection_, s->watch_hub_.get()));
-
-  std::vector<std::string> served(std::begin(kServiceNames),
-                                  std::end(kServiceNames));
+  std::vector<std::string> served;
+  for (const auto* service : s->bindings_->services()) {
+    s->services_.push_back(std::make_unique<MaesnService>(
+        s->env_, *s->bindings_, *service, s->connection_, s->watch_hub_.get()));
+    served.push_back(service->full_name());
+  }
+  const std::vector<std::string> health_names = served;
   served.push_back("grpc.health.v1.Health");
   served.push_back("grpc.reflection.v1.ServerReflection");
   served.push_back("grpc.reflection.v1alpha.ServerReflection");
@@ -236,7 +239,7 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   }
 
   s->health_.Set("", true);
-  for (const char* name : kServiceNames) s->health_.Set(name, true);
+  for (const std::string& name : health_names) s->health_.Set(name, true);
   return s;
 }
 

@@ -21,7 +21,7 @@
 #include "gateway/server/config.h"
 #include "gateway/server/health_service.h"
 #include "gateway/server/reflection_service.h"
-#include "gateway/service/unary_call.h"
+#include "gateway/service/call_lifecycle.h"
 #include "gateway/watch/watch_hub.h"
 
 namespace maesn::gateway {
@@ -94,6 +94,9 @@ class GatewayServer {
   // Blocks until the server has shut down.
   void Wait();
 
+  // Every rpc's REST binding (read from the contract at start-up).
+  const BindingTable& bindings() const { return *bindings_; }
+
   // An in-process channel (tests).
   std::shared_ptr<grpc::Channel> InProcessChannel();
 
@@ -110,6 +113,7 @@ class GatewayServer {
   HealthState health_;
   std::unique_ptr<HealthService> probe_health_service_;
 
+  std::unique_ptr<BindingTable> bindings_;
   std::unique_ptr<Executor> executor_;
   std::shared_ptr<HttpTransport> transport_;
   std::shared_ptr<MaesnConnection> connection_;

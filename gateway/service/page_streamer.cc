@@ -9,11 +9,7 @@ namespace maesn::gateway {
 
 PageStreamCore::PageStreamCore(const ServiceEnvironment& env,
                                absl::string_view method)
-    : env_(env) {
-  record_.method = std::string(method);
-  record_.grpc_type = "server_stream";
-  record_.start = absl::Now();
-}
+    : env_(env), lifecycle_(env, method, /*server_stream=*/true) {}
 
 PageStreamCore::~PageStreamCore() = default;
 
@@ -21,14 +17,13 @@ void PageStreamCore::Begin(grpc::CallbackServerContext* server_context,
                            absl::Status validation, PageFetcher fetch) {
   server_context_ = server_context;
   CallContext call;
-  absl::Status setup = MakeCallContext(env_, server_context, call);
+  absl::Status setup = lifecycle_.Begin(server_context, call);
   if (setup.ok()) setup = std::move(validation);
   Run(std::move(call), std::move(setup), std::move(fetch));
 }
 
 void PageStreamCore::Run(CallContext call, absl::Status setup,
                          PageFetcher fetch) {
-  if (env_.observer != nullptr) env_.observer->OnRpcStart(record_);
   call_ = std::move(call);
   // A fetch may outlive the call (after a cancellation) and must then not
   // touch the server context: cancellation is our own flag.
@@ -128,19 +123,16 @@ void PageStreamCore::Fetch() {
 }
 
 void PageStreamCore::End(const absl::Status& status) {
-  if (server_context_ != nullptr) AddStatusTrailers(server_context_, status);
-  grpc::Status out = ToGrpcStatus(status, &credentials_);
+  // A fetch may still run on call_: the end is recorded from a copy.
+  CallContext ended;
+  ended.credentials = credentials_;
+  ended.request_id = call_.request_id;
+  ended.traceparent = call_.traceparent;
   {
     absl::MutexLock lock(&mu_);
-    record_.stats = stats_;
+    ended.stats = stats_;
   }
-  record_.code = status.code();
-  record_.duration = absl::Now() - record_.start;
-  record_.request_id = call_.request_id;
-  record_.traceparent = call_.traceparent;
-  record_.error_reason = out.error_message();
-  if (env_.observer != nullptr) env_.observer->OnRpcEnd(record_);
-  FinishStream(out);
+  FinishStream(lifecycle_.End(server_context_, status, ended));
 }
 
 void PageStreamCore::HandleWriteDone(bool ok) {

@@ -19,7 +19,7 @@
 #include "absl/synchronization/mutex.h"
 #include "gateway/common/call_context.h"
 #include "gateway/observability/rpc_observer.h"
-#include "gateway/service/unary_call.h"
+#include "gateway/service/call_lifecycle.h"
 #include "google/protobuf/message.h"
 
 namespace maesn::gateway {
@@ -86,7 +86,7 @@ class PageStreamCore {
   Credentials credentials_;  // copy for ToGrpcStatus, never changes
   std::shared_ptr<std::atomic<bool>> cancelled_ =
       std::make_shared<std::atomic<bool>>(false);
-  RpcRecord record_;
+  CallLifecycle lifecycle_;
 
   absl::Mutex mu_;
   // The page being written (front = next) and the message in flight.
@@ -112,15 +112,14 @@ class PageStreamCore {
 // the request in flight is abandoned. A fetch error ends the stream with
 // that error after the records already fetched have been written. Never
 // blocks a gRPC thread; holds no thread while waiting. Deletes itself.
-template <typename Response>
-class PageStreamer final : public grpc::ServerWriteReactor<Response>,
+// Messages are written in their wire form, as the fetcher made them.
+class PageStreamer final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
                            private PageStreamCore {
  public:
   // Starts the stream for `method` (full gRPC name, for the observer).
   // `validation` is the request's check: not OK finishes at once with it,
-  // before any upstream request. `fetch` makes the serialized Response
-  // messages.
-  static grpc::ServerWriteReactor<Response>* Start(
+  // before any upstream request. `fetch` makes the serialized messages.
+  static grpc::ServerWriteReactor<grpc::ByteBuffer>* Start(
       const ServiceEnvironment& env,
       grpc::CallbackServerContext* server_context, absl::string_view method,
       absl::Status validation, PageFetcher fetch) {
@@ -138,16 +137,16 @@ class PageStreamer final : public grpc::ServerWriteReactor<Response>,
       : PageStreamCore(env, method) {}
 
   void StartWriteMessage(const std::string& bytes) override {
-    // Only one write is in flight, so one message object serves them all.
-    message_.Clear();
-    message_.ParseFromString(bytes);
+    // Only one write is in flight, so one buffer serves them all.
+    grpc::Slice slice(bytes);
+    message_ = grpc::ByteBuffer(&slice, 1);
     this->StartWrite(&message_);
   }
   void FinishStream(const grpc::Status& status) override {
     this->Finish(status);
   }
 
-  Response message_;  // the message being written
+  grpc::ByteBuffer message_;  // the message being written
 };
 
 }  // namespace maesn::gateway

@@ -5,17 +5,23 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gateway/common/errors.h"
 #include "gateway/service/validation.h"
+#include "google/api/field_behavior.pb.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/field_mask.pb.h"
-#include "google/protobuf/generated_enum_reflection.h"
 #include "google/protobuf/timestamp.pb.h"
 
 namespace maesn::gateway {
 namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
 
 // Collects the field violations of a request body.
 class Violations {
@@ -29,29 +35,18 @@ class Violations {
   std::vector<FieldViolation> v_;
 };
 
-// The first failing check, or OK.
-absl::Status First(std::initializer_list<absl::Status> checks) {
-  for (const absl::Status& s : checks) {
-    if (!s.ok()) return s;
+bool IsRequired(const FieldDescriptor& f) {
+  const auto& behaviors =
+      f.options().GetRepeatedExtension(google::api::field_behavior);
+  for (int b : behaviors) {
+    if (b == google::api::REQUIRED) return true;
   }
-  return absl::OkStatus();
+  return false;
 }
 
-absl::Status Scope(const std::string& company_id,
-                   const std::string& environment_name) {
-  return First({ValidateOptional("company_id", company_id),
-                ValidateOptional("environment_name", environment_name)});
-}
-
-absl::Status PageSize(std::int32_t page_size) {
-  if (page_size < 0) return InvalidField("page_size", "must not be negative");
-  return absl::OkStatus();
-}
-
-// A timestamp filter: RFC 3339 can only carry years 0001 to 9999.
-absl::Status Time(const char* field, bool has,
-                  const google::protobuf::Timestamp& ts) {
-  if (!has) return absl::OkStatus();
+// A timestamp: RFC 3339 can only carry years 0001 to 9999.
+absl::Status CheckTimestamp(const std::string& field,
+                            const google::protobuf::Timestamp& ts) {
   if (ts.seconds() < -62135596800 || ts.seconds() > 253402300799 ||
       ts.nanos() < 0 || ts.nanos() > 999999999) {
     return InvalidField(field,
@@ -61,29 +56,94 @@ absl::Status Time(const char* field, bool has,
   return absl::OkStatus();
 }
 
-// An optional enum filter that is set must name a real value: an explicit
-// _UNSPECIFIED is ambiguous (leave the field unset for "no filter").
-template <typename E>
-absl::Status EnumFilter(const char* field, bool has, E value) {
-  if (!has) return absl::OkStatus();
-  const auto* type = google::protobuf::GetEnumDescriptor<E>();
-  const int number = static_cast<int>(value);
-  if (number == 0) {
-    return InvalidField(
-        field, absl::StrCat("must not be ", type->FindValueByNumber(0)->name(),
-                            " when set; leave it unset for "
-                            "no filter"));
+// A query parameter's value: see the header.
+absl::Status CheckQueryField(const Message& m, const FieldDescriptor& f) {
+  const Reflection& r = *m.GetReflection();
+  const std::string& name = f.name();
+  if (f.has_presence() && !r.HasField(m, &f)) return absl::OkStatus();
+  switch (f.cpp_type()) {
+    case FieldDescriptor::CPPTYPE_STRING:
+      return ValidateOptional(name, r.GetString(m, &f));
+    case FieldDescriptor::CPPTYPE_INT32:
+      if (r.GetInt32(m, &f) < 0)
+        return InvalidField(name, "must not be negative");
+      return absl::OkStatus();
+    case FieldDescriptor::CPPTYPE_INT64:
+      if (r.GetInt64(m, &f) < 0)
+        return InvalidField(name, "must not be negative");
+      return absl::OkStatus();
+    case FieldDescriptor::CPPTYPE_ENUM: {
+      // A filter that is set must name a real value: an explicit
+      // _UNSPECIFIED is ambiguous (leave the field unset for "no filter").
+      const int number = r.GetEnumValue(m, &f);
+      const auto* type = f.enum_type();
+      if (number == 0 && f.has_presence()) {
+        return InvalidField(
+            name,
+            absl::StrCat("must not be ", type->FindValueByNumber(0)->name(),
+                         " when set; leave it unset for no filter"));
+      }
+      if (type->FindValueByNumber(number) == nullptr) {
+        return InvalidField(
+            name, absl::StrCat("unknown ", type->name(), " ", number));
+      }
+      return absl::OkStatus();
+    }
+    case FieldDescriptor::CPPTYPE_MESSAGE: {
+      const Message& value = r.GetMessage(m, &f);
+      if (value.GetDescriptor() == google::protobuf::Timestamp::descriptor()) {
+        return CheckTimestamp(
+            name, static_cast<const google::protobuf::Timestamp&>(value));
+      }
+      return absl::OkStatus();
+    }
+    default:
+      return absl::OkStatus();
   }
-  if (type->FindValueByNumber(number) == nullptr) {
-    return InvalidField(field,
-                        absl::StrCat("unknown ", type->name(), " ", number));
+}
+
+// The REQUIRED fields of `m` (at `path`), recursively through the message
+// fields that are set. `only` (may be null) limits the top level to the
+// fields an update mask names.
+void CheckRequired(const Message& m, const std::string& path,
+                   const absl::flat_hash_set<std::string>* only,
+                   bool top_level_request, Violations& v) {
+  const Descriptor& d = *m.GetDescriptor();
+  const Reflection& r = *m.GetReflection();
+  for (int i = 0; i < d.field_count(); ++i) {
+    const FieldDescriptor& f = *d.field(i);
+    if (only != nullptr && !only->contains(f.name())) continue;
+    const std::string at =
+        path.empty() ? f.name() : absl::StrCat(path, ".", f.name());
+    if (IsRequired(f)) {
+      const bool present =
+          f.is_repeated() ? r.FieldSize(m, &f) > 0
+          : f.has_presence()
+              ? r.HasField(m, &f)
+              : f.cpp_type() != FieldDescriptor::CPPTYPE_STRING ||
+                    !r.GetString(m, &f).empty();
+      if (!present) {
+        v.Add(at, top_level_request ? "is required"
+                  : f.is_repeated() ? "is required by Maesn: at least one"
+                                    : "is required by Maesn");
+        continue;
+      }
+    }
+    if (f.cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    if (f.is_repeated()) {
+      for (int j = 0; j < r.FieldSize(m, &f); ++j) {
+        CheckRequired(r.GetRepeatedMessage(m, &f, j),
+                      absl::StrCat(at, "[", j, "]"), nullptr, false, v);
+      }
+    } else if (r.HasField(m, &f) && !top_level_request) {
+      CheckRequired(r.GetMessage(m, &f), at, nullptr, false, v);
+    }
   }
-  return absl::OkStatus();
 }
 
 // An update mask names top-level fields of `target`, at least one.
 void CheckMask(const google::protobuf::FieldMask& mask,
-               const google::protobuf::Descriptor& target, Violations& v) {
+               const Descriptor& target, Violations& v) {
   if (mask.paths().empty()) {
     v.Add("update_mask", absl::StrCat("must name at least one field of ",
                                       target.name(), " to change"));
@@ -108,247 +168,48 @@ void CheckMask(const google::protobuf::FieldMask& mask,
   }
 }
 
-bool MaskNames(const google::protobuf::FieldMask& mask,
-               absl::string_view field) {
-  for (const std::string& p : mask.paths()) {
-    if (p == field) return true;
-  }
-  return false;
-}
-
-void CheckInvoiceLine(const v1::NewInvoiceLineItem& line,
-                      const std::string& path, Violations& v) {
-  if (!line.has_quantity()) {
-    v.Add(absl::StrCat(path, ".quantity"), "is required by Maesn");
-  }
-}
-
-void CheckBillDimensions(
-    const google::protobuf::RepeatedPtrField<v1::BillDimension>& dimensions,
-    const std::string& path, Violations& v) {
-  for (int j = 0; j < dimensions.size(); ++j) {
-    const std::string dim = absl::StrCat(path, ".dimensions[", j, "]");
-    if (!dimensions[j].has_name()) {
-      v.Add(absl::StrCat(dim, ".name"), "is required by Maesn");
-    }
-    if (!dimensions[j].has_category_name()) {
-      v.Add(absl::StrCat(dim, ".category_name"), "is required by Maesn");
-    }
-  }
-}
-
-void CheckNewBill(const v1::NewBill& bill, Violations& v) {
-  for (int i = 0; i < bill.line_items_size(); ++i) {
-    CheckBillDimensions(bill.line_items(i).dimensions(),
-                        absl::StrCat("bill.line_items[", i, "]"), v);
-  }
-}
-
-// The filters of a list of invoices, shared by ListInvoices and
-// StreamInvoices (same field names).
-template <typename Request>
-absl::Status InvoiceListFilters(const Request& r) {
-  return First(
-      {Scope(r.company_id(), r.environment_name()), PageSize(r.page_size()),
-       Time("modified_since", r.has_modified_since(), r.modified_since()),
-       EnumFilter("status", r.has_status(), r.status()),
-       EnumFilter("payment_status", r.has_payment_status(), r.payment_status()),
-       Time("due_date_from", r.has_due_date_from(), r.due_date_from()),
-       EnumFilter("order_by", r.has_order_by(), r.order_by()),
-       EnumFilter("order_direction", r.has_order_direction(),
-                  r.order_direction())});
-}
-
-// The filters of a list of bills, shared by ListBills and StreamBills.
-template <typename Request>
-absl::Status BillListFilters(const Request& r) {
-  return First(
-      {Scope(r.company_id(), r.environment_name()), PageSize(r.page_size()),
-       Time("modified_since", r.has_modified_since(), r.modified_since()),
-       EnumFilter("status", r.has_status(), r.status()),
-       EnumFilter("payment_status", r.has_payment_status(), r.payment_status()),
-       EnumFilter("order_by", r.has_order_by(), r.order_by()),
-       EnumFilter("order_direction", r.has_order_direction(),
-                  r.order_direction())});
-}
-
 }  // namespace
 
-// --- Invoices ---------------------------------------------------------------
-
-absl::Status ValidateRequest(const v1::ListInvoicesRequest& r) {
-  return InvoiceListFilters(r);
-}
-
-absl::Status ValidateRequest(const v1::StreamInvoicesRequest& r) {
-  return InvoiceListFilters(r);
-}
-
-absl::Status ValidateRequest(const v1::CreateInvoiceRequest& r) {
-  if (auto s = Scope(r.company_id(), r.environment_name()); !s.ok()) return s;
-  Violations v;
-  if (!r.has_invoice()) {
-    v.Add("invoice", "is required: the invoice to create");
-    return v.Done();
+absl::Status ValidateRequest(const RestBinding& b, const Message& request) {
+  const Reflection& r = *request.GetReflection();
+  for (const PathPiece& piece : b.path) {
+    if (piece.field == nullptr) continue;
+    absl::Status s =
+        ValidateId(piece.field->name(), r.GetString(request, piece.field));
+    if (!s.ok()) return s;
   }
-  const v1::NewInvoice& invoice = r.invoice();
-  if (!invoice.has_invoice_date()) {
-    v.Add("invoice.invoice_date", "is required by Maesn");
+  for (const QueryParameter& q : b.query) {
+    if (absl::Status s = CheckQueryField(request, *q.field); !s.ok()) return s;
   }
-  if (invoice.line_items().empty()) {
-    v.Add("invoice.line_items", "is required by Maesn: at least one line");
+  for (const FieldDescriptor* f : b.not_sent) {
+    if (absl::Status s = CheckQueryField(request, *f); !s.ok()) return s;
   }
-  for (int i = 0; i < invoice.line_items_size(); ++i) {
-    CheckInvoiceLine(invoice.line_items(i),
-                     absl::StrCat("invoice.line_items[", i, "]"), v);
-  }
-  return v.Done();
-}
-
-absl::Status ValidateRequest(const v1::UpdateInvoiceRequest& r) {
-  if (auto s = First({ValidateId("invoice_id", r.invoice_id()),
-                      Scope(r.company_id(), r.environment_name())});
-      !s.ok()) {
-    return s;
-  }
-  Violations v;
-  CheckMask(r.update_mask(), *v1::InvoiceUpdate::descriptor(), v);
-  if (MaskNames(r.update_mask(), "line_items")) {
-    for (int i = 0; i < r.invoice().line_items_size(); ++i) {
-      if (r.invoice().line_items(i).line_item_id().empty()) {
-        v.Add(absl::StrCat("invoice.line_items[", i, "].line_item_id"),
-              "is required by Maesn to name the line to change");
-      }
+  if (b.paged) {
+    const FieldDescriptor* size =
+        request.GetDescriptor()->FindFieldByName("page_size");
+    if (r.GetInt32(request, size) < 0) {
+      return InvalidField("page_size", "must not be negative");
     }
   }
-  return v.Done();
-}
-
-absl::Status ValidateRequest(const v1::GetInvoiceDocumentRequest& r) {
-  return First({ValidateId("invoice_id", r.invoice_id()),
-                Scope(r.company_id(), r.environment_name())});
-}
-
-absl::Status ValidateRequest(const v1::ListInvoiceLineItemsRequest& r) {
-  return First(
-      {ValidateId("invoice_id", r.invoice_id()),
-       Scope(r.company_id(), r.environment_name()), PageSize(r.page_size()),
-       Time("modified_since", r.has_modified_since(), r.modified_since())});
-}
-
-absl::Status ValidateRequest(const v1::GetInvoiceLineItemRequest& r) {
-  return First({ValidateId("invoice_id", r.invoice_id()),
-                ValidateId("line_item_id", r.line_item_id()),
-                Scope(r.company_id(), r.environment_name())});
-}
-
-absl::Status ValidateRequest(const v1::CreateInvoiceLineItemRequest& r) {
-  if (auto s = First({ValidateId("invoice_id", r.invoice_id()),
-                      Scope(r.company_id(), r.environment_name())});
-      !s.ok()) {
-    return s;
-  }
   Violations v;
-  if (!r.has_line_item()) {
-    v.Add("line_item", "is required: the line to add");
-  } else {
-    CheckInvoiceLine(r.line_item(), "line_item", v);
-  }
-  return v.Done();
-}
-
-absl::Status ValidateRequest(const v1::UpdateInvoiceLineItemRequest& r) {
-  if (auto s = First({ValidateId("invoice_id", r.invoice_id()),
-                      ValidateId("line_item_id", r.line_item_id()),
-                      Scope(r.company_id(), r.environment_name())});
-      !s.ok()) {
-    return s;
-  }
-  Violations v;
-  CheckMask(r.update_mask(), *v1::InvoiceLineItemUpdate::descriptor(), v);
-  return v.Done();
-}
-
-// --- Bills ------------------------------------------------------------------
-
-absl::Status ValidateRequest(const v1::ListBillsRequest& r) {
-  return BillListFilters(r);
-}
-
-absl::Status ValidateRequest(const v1::StreamBillsRequest& r) {
-  return BillListFilters(r);
-}
-
-absl::Status ValidateRequest(const v1::CreateBillRequest& r) {
-  if (auto s = Scope(r.company_id(), r.environment_name()); !s.ok()) return s;
-  Violations v;
-  if (!r.has_bill()) {
-    v.Add("bill", "is required: the bill to create");
-  } else {
-    CheckNewBill(r.bill(), v);
-  }
-  return v.Done();
-}
-
-absl::Status ValidateRequest(const v1::UpdateBillRequest& r) {
-  if (auto s = First({ValidateId("bill_id", r.bill_id()),
-                      Scope(r.company_id(), r.environment_name())});
-      !s.ok()) {
-    return s;
-  }
-  Violations v;
-  if (!r.has_bill()) {
-    v.Add("bill",
-          "is required: the complete new bill (Maesn replaces the bill)");
-  } else {
-    CheckNewBill(r.bill(), v);
-  }
-  return v.Done();
-}
-
-absl::Status ValidateRequest(const v1::DeleteBillRequest& r) {
-  return First({ValidateId("bill_id", r.bill_id()),
-                Scope(r.company_id(), r.environment_name())});
-}
-
-absl::Status ValidateRequest(const v1::GetBillDocumentRequest& r) {
-  return First({ValidateId("bill_id", r.bill_id()),
-                Scope(r.company_id(), r.environment_name())});
-}
-
-absl::Status ValidateRequest(const v1::ListBillLineItemsRequest& r) {
-  return First({ValidateId("bill_id", r.bill_id()),
-                Scope(r.company_id(), r.environment_name())});
-}
-
-absl::Status ValidateRequest(const v1::CreateBillLineItemRequest& r) {
-  if (auto s = First({ValidateId("bill_id", r.bill_id()),
-                      Scope(r.company_id(), r.environment_name())});
-      !s.ok()) {
-    return s;
-  }
-  Violations v;
-  if (!r.has_line_item()) {
-    v.Add("line_item", "is required: the line to add");
-  } else {
-    CheckBillDimensions(r.line_item().dimensions(), "line_item", v);
-  }
-  return v.Done();
-}
-
-absl::Status ValidateRequest(const v1::UpdateBillLineItemRequest& r) {
-  if (auto s = First({ValidateId("bill_id", r.bill_id()),
-                      ValidateId("line_item_id", r.line_item_id()),
-                      Scope(r.company_id(), r.environment_name())});
-      !s.ok()) {
-    return s;
-  }
-  Violations v;
-  if (!r.has_line_item()) {
-    v.Add("line_item",
-          "is required: the complete new line (Maesn replaces the line)");
-  } else {
-    CheckBillDimensions(r.line_item().dimensions(), "line_item", v);
+  // Required fields of the request itself (the body, ids).
+  CheckRequired(request, "", nullptr, /*top_level_request=*/true, v);
+  if (b.body != nullptr && r.HasField(request, b.body)) {
+    const Message& body = r.GetMessage(request, b.body);
+    if (b.update_mask != nullptr) {
+      const auto& mask = static_cast<const google::protobuf::FieldMask&>(
+          r.GetMessage(request, b.update_mask));
+      CheckMask(mask, *b.body->message_type(), v);
+      const absl::flat_hash_set<std::string> named(mask.paths().begin(),
+                                                   mask.paths().end());
+      CheckRequired(body, b.body->name(), &named, false, v);
+    } else {
+      CheckRequired(body, b.body->name(), nullptr, false, v);
+    }
+  } else if (b.update_mask != nullptr) {
+    CheckMask(static_cast<const google::protobuf::FieldMask&>(
+                  r.GetMessage(request, b.update_mask)),
+              *b.body->message_type(), v);
   }
   return v.Done();
 }

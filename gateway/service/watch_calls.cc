@@ -11,16 +11,12 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/types/optional.h"
 #include "gateway/common/errors.h"
-#include "gateway/service/validation.h"
+#include "gateway/service/request_validation.h"
+#include "gateway/service/wire.h"
 #include "gateway/watch/stream_outbox.h"
 
 namespace maesn::gateway {
 namespace {
-
-constexpr absl::string_view kWatchMethod =
-    "/maesn.accounting.v1.TaskService/WatchTask";
-constexpr absl::string_view kWaitMethod =
-    "/maesn.accounting.v1.TaskService/WaitTask";
 
 google::protobuf::Timestamp ToProtoTime(absl::Time t) {
   google::protobuf::Timestamp ts;
@@ -30,24 +26,22 @@ google::protobuf::Timestamp ToProtoTime(absl::Time t) {
   return ts;
 }
 
-absl::Status ValidateTarget(const std::string& task_id,
-                            const std::string& company_id,
-                            const std::string& environment_name) {
-  for (auto s : {ValidateId("task_id", task_id),
-                 ValidateOptional("company_id", company_id),
-                 ValidateOptional("environment_name", environment_name)}) {
-    if (!s.ok()) return s;
-  }
-  return absl::OkStatus();
-}
-
-v1::GetTaskRequest Target(const std::string& task_id,
-                          const std::string& company_id,
-                          const std::string& environment_name) {
+// The poll request of a watched task: the fields of the watch or wait
+// request that the poll rpc's request has too (task id and scope).
+v1::GetTaskRequest PollRequest(const google::protobuf::Message& request) {
   v1::GetTaskRequest target;
-  target.set_task_id(task_id);
-  target.set_company_id(company_id);
-  target.set_environment_name(environment_name);
+  const auto* from = request.GetDescriptor();
+  const auto* to = target.GetDescriptor();
+  for (int i = 0; i < to->field_count(); ++i) {
+    const auto* t = to->field(i);
+    const auto* f = from->FindFieldByName(t->name());
+    if (f != nullptr &&
+        f->type() == google::protobuf::FieldDescriptor::TYPE_STRING &&
+        t->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
+      target.GetReflection()->SetString(
+          &target, t, request.GetReflection()->GetString(request, f));
+    }
+  }
   return target;
 }
 
@@ -61,50 +55,25 @@ absl::Status MaxDurationStatus(absl::Duration max) {
       "WATCH_MAX_DURATION");
 }
 
-// The RpcObserver bookkeeping of one call.
-class CallRecord {
- public:
-  CallRecord(const ServiceEnvironment& env, absl::string_view method)
-      : observer_(env.observer) {
-    record_.method = std::string(method);
-    record_.start = absl::Now();
-    if (observer_ != nullptr) observer_->OnRpcStart(record_);
-  }
-  // Once, when the call's final status is known.
-  void End(const absl::Status& status, const grpc::Status& sent,
-           const CallContext& call) {
-    if (observer_ == nullptr) return;
-    record_.code = status.code();
-    record_.duration = absl::Now() - record_.start;
-    record_.request_id = call.request_id;
-    record_.stats = call.stats;
-    record_.error_reason = sent.error_message();
-    observer_->OnRpcEnd(record_);
-  }
-
- private:
-  RpcObserver* observer_;
-  RpcRecord record_;
-};
-
 // --- WatchTask --------------------------------------------------------------
 
-class WatchTaskCall final
-    : public grpc::ServerWriteReactor<v1::WatchTaskResponse>,
-      public TaskSubscriber,
-      public std::enable_shared_from_this<WatchTaskCall> {
+class WatchTaskCall final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
+                            public TaskSubscriber,
+                            public std::enable_shared_from_this<WatchTaskCall> {
  public:
-  WatchTaskCall(const ServiceEnvironment& env, WatchHub* hub,
-                grpc::CallbackServerContext* context)
-      : env_(env), hub_(hub), context_(context), record_(env, kWatchMethod) {}
+  WatchTaskCall(const ServiceEnvironment& env, const RestBinding& binding,
+                WatchHub* hub, grpc::CallbackServerContext* context)
+      : binding_(binding),
+        hub_(hub),
+        context_(context),
+        lifecycle_(env, binding.rpc, /*server_stream=*/true) {}
 
-  void Begin(const v1::WatchTaskRequest& request) {
+  void Begin(const v1::WatchTaskRequest& request, const absl::Status& parsed) {
     self_ = shared_from_this();
-    absl::Status status = MakeCallContext(env_, context_, call_);
-    if (status.ok()) {
-      status = ValidateTarget(request.task_id(), request.company_id(),
-                              request.environment_name());
-    }
+    absl::Status status = lifecycle_.Begin(context_, call_);
+    if (status.ok()) status = parsed;
+    const v1::GetTaskRequest target = PollRequest(request);
+    if (status.ok()) status = ValidateRequest(*binding_.poll, target);
     absl::Duration heartbeat;
     if (status.ok()) status = ReadHeartbeat(request, &heartbeat);
     if (heartbeat > absl::ZeroDuration()) {
@@ -135,10 +104,7 @@ class WatchTaskCall final
       }
     }
     auto latest =
-        hub_->Subscribe(call_.credentials,
-                        Target(request.task_id(), request.company_id(),
-                               request.environment_name()),
-                        shared_from_this());
+        hub_->Subscribe(call_.credentials, target, shared_from_this());
     if (!latest.ok()) {
       End(latest.status());
     } else if (*latest != nullptr) {
@@ -251,12 +217,11 @@ class WatchTaskCall final
       if (finish.has_value()) finish_called_ = true;
     }
     if (write != nullptr) {
-      StartWrite(write);
+      // Only OnWriteDone (after this write) touches the buffer again.
+      write_buffer_ = ToByteBuffer(*write);
+      StartWrite(&write_buffer_);
     } else if (finish.has_value()) {
-      AddStatusTrailers(context_, *finish);
-      grpc::Status out = ToGrpcStatus(*finish, &call_.credentials);
-      record_.End(*finish, out, call_);
-      Finish(out);
+      Finish(lifecycle_.End(context_, *finish, call_));
     }
   }
 
@@ -293,12 +258,13 @@ class WatchTaskCall final
     if (max_duration != 0) hub_->timers().Cancel(max_duration);
   }
 
-  const ServiceEnvironment& env_;
+  const RestBinding& binding_;
   WatchHub* const hub_;
   grpc::CallbackServerContext* const context_;
-  CallRecord record_;
-  CallContext call_;       // set in Begin, then read-only
-  bool acquired_ = false;  // set in Begin, then read-only
+  CallLifecycle lifecycle_;
+  CallContext call_;               // set in Begin, then read-only
+  bool acquired_ = false;          // set in Begin, then read-only
+  grpc::ByteBuffer write_buffer_;  // the write in flight
 
   absl::Mutex mu_;
   std::shared_ptr<WatchTaskCall> self_;  // alive until OnDone
@@ -320,22 +286,22 @@ class WaitTaskCall final : public grpc::ServerUnaryReactor,
                            public TaskSubscriber,
                            public std::enable_shared_from_this<WaitTaskCall> {
  public:
-  WaitTaskCall(const ServiceEnvironment& env, WatchHub* hub,
-               grpc::CallbackServerContext* context,
-               v1::WaitTaskResponse* response)
-      : env_(env),
+  WaitTaskCall(const ServiceEnvironment& env, const RestBinding& binding,
+               WatchHub* hub, grpc::CallbackServerContext* context,
+               grpc::ByteBuffer* response)
+      : binding_(binding),
         hub_(hub),
         context_(context),
         response_(response),
-        record_(env, kWaitMethod) {}
+        lifecycle_(env, binding.rpc, /*server_stream=*/false) {}
 
-  void Begin(const v1::WaitTaskRequest& request) {
+  void Begin(const google::protobuf::Message& request,
+             const absl::Status& parsed) {
     self_ = shared_from_this();
-    absl::Status status = MakeCallContext(env_, context_, call_);
-    if (status.ok()) {
-      status = ValidateTarget(request.task_id(), request.company_id(),
-                              request.environment_name());
-    }
+    absl::Status status = lifecycle_.Begin(context_, call_);
+    if (status.ok()) status = parsed;
+    const v1::GetTaskRequest target = PollRequest(request);
+    if (status.ok()) status = ValidateRequest(*binding_.poll, target);
     if (status.ok()) {
       status = hub_->AcquireStream();
       acquired_ = status.ok();
@@ -357,10 +323,7 @@ class WaitTaskCall final : public grpc::ServerUnaryReactor,
           });
     }
     auto latest =
-        hub_->Subscribe(call_.credentials,
-                        Target(request.task_id(), request.company_id(),
-                               request.environment_name()),
-                        shared_from_this());
+        hub_->Subscribe(call_.credentials, target, shared_from_this());
     if (!latest.ok()) {
       Complete(latest.status(), nullptr);
     } else if (*latest != nullptr) {
@@ -405,24 +368,23 @@ class WaitTaskCall final : public grpc::ServerUnaryReactor,
       timer = max_duration_timer_;
       max_duration_timer_ = 0;
       if (terminal != nullptr) {
-        *response_->mutable_task() = terminal->task();
-        *response_->mutable_meta() = terminal->message.meta();
-        *response_->mutable_observe_time() = terminal->message.observe_time();
+        v1::WaitTaskResponse answer;
+        *answer.mutable_task() = terminal->task();
+        *answer.mutable_meta() = terminal->message.meta();
+        *answer.mutable_observe_time() = terminal->message.observe_time();
+        *response_ = ToByteBuffer(answer);
       }
     }
     if (timer != 0) hub_->timers().Cancel(timer);
     hub_->Unsubscribe(this);
-    AddStatusTrailers(context_, status);
-    grpc::Status out = ToGrpcStatus(status, &call_.credentials);
-    record_.End(status, out, call_);
-    Finish(out);
+    Finish(lifecycle_.End(context_, status, call_));
   }
 
-  const ServiceEnvironment& env_;
+  const RestBinding& binding_;
   WatchHub* const hub_;
   grpc::CallbackServerContext* const context_;
-  v1::WaitTaskResponse* const response_;
-  CallRecord record_;
+  grpc::ByteBuffer* const response_;
+  CallLifecycle lifecycle_;
   CallContext call_;       // set in Begin, then read-only
   bool acquired_ = false;  // set in Begin, then read-only
 
@@ -434,21 +396,27 @@ class WaitTaskCall final : public grpc::ServerUnaryReactor,
 
 }  // namespace
 
-grpc::ServerWriteReactor<v1::WatchTaskResponse>* StartWatchTask(
-    const ServiceEnvironment& env, WatchHub* hub,
-    grpc::CallbackServerContext* context, const v1::WatchTaskRequest* request) {
-  auto call = std::make_shared<WatchTaskCall>(env, hub, context);
-  call->Begin(*request);
+grpc::ServerWriteReactor<grpc::ByteBuffer>* StartWatchTask(
+    const ServiceEnvironment& env, const RestBinding& binding, WatchHub* hub,
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
+  v1::WatchTaskRequest parsed;
+  absl::Status status = ParseRequest(*request, parsed);
+  auto call = std::make_shared<WatchTaskCall>(env, binding, hub, context);
+  call->Begin(parsed, status);
   return call.get();
 }
 
 grpc::ServerUnaryReactor* StartWaitTask(const ServiceEnvironment& env,
+                                        const RestBinding& binding,
                                         WatchHub* hub,
                                         grpc::CallbackServerContext* context,
-                                        const v1::WaitTaskRequest* request,
-                                        v1::WaitTaskResponse* response) {
-  auto call = std::make_shared<WaitTaskCall>(env, hub, context, response);
-  call->Begin(*request);
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) {
+  v1::WaitTaskRequest parsed;
+  absl::Status status = ParseRequest(*request, parsed);
+  auto call =
+      std::make_shared<WaitTaskCall>(env, binding, hub, context, response);
+  call->Begin(parsed, status);
   return call.get();
 }
 

@@ -68,7 +68,7 @@ absl::Status ShutdownStatus() {
 bool IsTransientPollFailure(const absl::Status& status) {
   if (status.ok()) return false;
   int http = 0;
-  if (absl::SimpleAtoi(ErrorMetadata(status, "http_status"), &http)) {
+  if (absl::SimpleAtoi(ErrorMetadata(status, kHttpStatusKey), &http)) {
     return http >= 500 || http == 408 || http == 429;
   }
   if (IsRetryable(status)) return true;
@@ -79,9 +79,9 @@ bool IsTransientPollFailure(const absl::Status& status) {
 
 class WatchHub::Impl : public std::enable_shared_from_this<WatchHub::Impl> {
  public:
-  Impl(std::shared_ptr<MaesnStub> stub, Submit submit,
+  Impl(std::shared_ptr<TaskPoller> poller, Submit submit,
        std::shared_ptr<Clock> clock, WatchOptions options)
-      : stub_(std::move(stub)),
+      : poller_(std::move(poller)),
         submit_(std::move(submit)),
         options_(options),
         timers_(std::move(clock)) {}
@@ -218,8 +218,8 @@ class WatchHub::Impl : public std::enable_shared_from_this<WatchHub::Impl> {
     ScheduleLocked(loop, loop->interval);
   }
 
-  // One upstream attempt. Deliberately the stub, not
-  // MaesnConnection::Read: the loop's own schedule is the retry, so a
+  // One upstream attempt. Deliberately the poller, not
+  // MaesnConnection::Call: the loop's own schedule is the retry, so a
   // failed poll simply waits for the next tick instead of retrying inside
   // it (which would multiply the requests of every watched task).
   void Poll(const std::shared_ptr<Loop>& loop) {
@@ -229,7 +229,7 @@ class WatchHub::Impl : public std::enable_shared_from_this<WatchHub::Impl> {
     context.credentials = loop->credentials;
     context.is_cancelled = [loop] { return loop->stopped.load(); };
     absl::StatusOr<v1::GetTaskResponse> result =
-        stub_->GetTask(context, loop->request);
+        poller_->PollTask(context, loop->request);
     if (!result.ok()) poll_failures_.fetch_add(1);
     OnPollDone(loop, std::move(result));
   }
@@ -333,7 +333,7 @@ class WatchHub::Impl : public std::enable_shared_from_this<WatchHub::Impl> {
     return ts;
   }
 
-  const std::shared_ptr<MaesnStub> stub_;
+  const std::shared_ptr<TaskPoller> poller_;
   const Submit submit_;
   const WatchOptions options_;
   TimerQueue timers_;
@@ -350,9 +350,9 @@ class WatchHub::Impl : public std::enable_shared_from_this<WatchHub::Impl> {
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
 };
 
-WatchHub::WatchHub(std::shared_ptr<MaesnStub> stub, Submit submit,
+WatchHub::WatchHub(std::shared_ptr<TaskPoller> poller, Submit submit,
                    std::shared_ptr<Clock> clock, WatchOptions options)
-    : impl_(std::make_shared<Impl>(std::move(stub), std::move(submit),
+    : impl_(std::make_shared<Impl>(std::move(poller), std::move(submit),
                                    std::move(clock), options)) {}
 
 WatchHub::~WatchHub() { impl_->Shutdown(); }

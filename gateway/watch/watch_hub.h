@@ -11,7 +11,7 @@
 #include "gateway/common/call_context.h"
 #include "gateway/common/clock.h"
 #include "gateway/common/v1.h"
-#include "gateway/maesn/maesn_stub.h"
+#include "gateway/watch/task_poller.h"
 #include "gateway/watch/task_snapshot.h"
 #include "gateway/watch/timer_queue.h"
 
@@ -77,7 +77,7 @@ bool IsTransientPollFailure(const absl::Status& status);
 // nothing changes or polls fail transiently, and never sooner than a
 // Retry-After asks. Only a changed state (SameTaskState) is published.
 //
-// Polls call the MaesnStub directly, one attempt per tick, on the shared
+// Polls call the TaskPoller, one attempt per tick, on the shared
 // executor (through `submit`); timing comes from the injected Clock and one
 // TimerQueue thread for every loop and stream. No thread per loop or per
 // subscriber. The key holds the credentials and is never printed.
@@ -88,7 +88,7 @@ class WatchHub {
   // retries on its next tick).
   using Submit = std::function<bool(std::function<void()>)>;
 
-  WatchHub(std::shared_ptr<MaesnStub> stub, Submit submit,
+  WatchHub(std::shared_ptr<TaskPoller> poller, Submit submit,
            std::shared_ptr<Clock> clock, WatchOptions options);
   ~WatchHub();  // Shutdown()
 

@@ -10,6 +10,7 @@ Needs PyYAML (Debian python3-yaml); run with /usr/bin/python3.
 """
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -29,7 +30,10 @@ class Checker:
         self.schemas = spec.get("components", {}).get("schemas", {})
         self.spec = spec
         self.config = config
-        self.protos = protos
+        self.protos = protos["messages"]
+        self.rpcs = protos["rpcs"]
+        self.operations_checked = 0
+        self.parameters_checked = 0
         self.messages = config["messages"]
         self.exceptions = dict(config.get("exceptions") or {})
         self.used_exceptions = set()
@@ -243,17 +247,52 @@ class Checker:
                     name not in self.envelope_gaps:
                 self.mapped += 1
 
+    def check_binding(self, rpc, path, method, op):
+        """The rpc's HTTP method, path and query parameters against the
+        operation's: same method and path shape, and only query parameters
+        the operation declares (and every one it declares is sent, or is
+        listed as an exception)."""
+        spec_method, spec_path = method, path
+        if rpc["method"].lower() != spec_method:
+            self.errors.append("%s sends %s, Maesn's %s is %s"
+                               % (rpc["rpc"], rpc["method"],
+                                  rpc["operation_id"], spec_method.upper()))
+        shape = re.sub(r"\{[^}]*\}", "{}", rpc["path"])
+        if shape != re.sub(r"\{[^}]*\}", "{}", spec_path):
+            self.errors.append("%s sends path %s, Maesn's %s is %s"
+                               % (rpc["rpc"], rpc["path"],
+                                  rpc["operation_id"], spec_path))
+        declared = [p["name"] for p in op.get("parameters", [])
+                    if p.get("in") == "query"]
+        for name in rpc["query"]:
+            self.parameters_checked += 1
+            if name not in declared:
+                self.errors.append("%s sends query parameter %s, which "
+                                   "Maesn's %s does not declare"
+                                   % (rpc["rpc"], name, rpc["operation_id"]))
+        for name in declared:
+            if name not in rpc["query"] and not self.exception(
+                    "%s.%s:param" % (rpc["operation_id"], name)):
+                self.errors.append("%s does not send query parameter %s of "
+                                   "Maesn's %s (serve it or add an exception)"
+                                   % (rpc["rpc"], name, rpc["operation_id"]))
+
     def run(self):
         ops = {}
-        for item in self.spec.get("paths", {}).values():
-            for op in item.values():
+        for path, item in self.spec.get("paths", {}).items():
+            for method, op in item.items():
                 if isinstance(op, dict) and "operationId" in op:
-                    ops[op["operationId"]] = op
-        for op_id, where in self.config["operations"].items():
-            op = ops.get(op_id)
-            if op is None:
-                self.errors.append("operation %s is not in the spec" % op_id)
+                    ops[op["operationId"]] = (path, method, op)
+        for rpc in self.rpcs:
+            op_id = rpc["operation_id"]
+            where = {"response": rpc["response"], "data": rpc["data"]}
+            if op_id not in ops:
+                self.errors.append("%s: operation %s is not in the spec"
+                                   % (rpc["rpc"], op_id))
                 continue
+            path, method, op = ops[op_id]
+            self.operations_checked += 1
+            self.check_binding(rpc, path, method, op)
             body = op.get("requestBody", {}).get("content", {}).get(
                 "application/json", {}).get("schema")
             if self.ref_name(body):
@@ -277,7 +316,6 @@ class Checker:
                 self.errors.append("exception %s is no longer needed; remove "
                                    "it from fidelity.yaml" % key)
 
-
 def main(argv):
     if len(argv) != 4:
         fail_setup(__doc__)
@@ -299,6 +337,9 @@ def main(argv):
     print("exceptions used (%d): %s" % (len(checker.used_exceptions),
                                         ", ".join(sorted(
                                             checker.used_exceptions))))
+    print("%d operations (from the rpcs' annotations) checked: method, path, "
+          "%d query parameters" % (checker.operations_checked,
+                                   checker.parameters_checked))
     print("%d documented properties mapped / %d total"
           % (checker.mapped, checker.total))
     for e in checker.errors:

@@ -1,18 +1,17 @@
-// Prints the gateway's contract as the fidelity check sees it: for every
-// message of package maesn.accounting.v1, its fields by JSON name with
-// their type, and for enum fields the exact strings the gateway sends to
+// Prints the gateway's contract as the fidelity check sees it: "rpcs",
+// every rpc's Maesn operation as its annotations bind it, and "messages",
+// for every message of package maesn.accounting.v1, its fields by JSON name
+// with their type, and for enum fields the exact strings the gateway sends to
 // and accepts from Maesn (mapping/enum_spelling.h). Used by
 // check_openapi_fidelity.py.
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "gateway/maesn/rest_binding.h"
 #include "gateway/mapping/enum_spelling.h"
 #include "google/protobuf/descriptor.h"
-#include "maesn/accounting/v1/bill.pb.h"
-#include "maesn/accounting/v1/common.pb.h"
-#include "maesn/accounting/v1/invoice.pb.h"
-#include "maesn/accounting/v1/task.pb.h"
+#include "maesn_contract.h"
 
 namespace {
 
@@ -75,19 +74,55 @@ void AddMessage(const Descriptor& d, Json& out) {
   }
 }
 
+// Every rpc that makes a Maesn request, as its binding says (the same
+// BindingTable the gateway builds at start-up).
+Json Rpcs(const maesn::gateway::BindingTable& table) {
+  Json out = Json::array();
+  for (const auto& b : table.bindings()) {
+    if (b->kind != maesn::gateway::RpcKind::kUnary) continue;
+    std::string path;
+    for (const auto& piece : b->path) {
+      path += piece.field == nullptr ? piece.literal
+                                     : "/{" + piece.field->name() + "}";
+    }
+    Json query = Json::array();
+    if (b->paged) query = Json::array({"page", "limit"});
+    for (const auto& q : b->query) query.push_back(q.name);
+    Json not_sent = Json::array();
+    for (const auto* f : b->not_sent) not_sent.push_back(f->json_name());
+    out.push_back(Json::object(
+        {{"rpc", b->rpc},
+         {"operation_id", b->operation_id},
+         {"method", b->http_method},
+         {"path", path},
+         {"query", std::move(query)},
+         {"not_sent", std::move(not_sent)},
+         {"response", b->method->output_type()->name()},
+         {"data", b->data_field->name()},
+         {"body", b->body == nullptr ? "" : b->body->message_type()->name()}}));
+  }
+  return out;
+}
+
 }  // namespace
 
 int main() {
-  Json out = Json::object();
-  for (const FileDescriptor* file :
-       {maesn::accounting::v1::Invoice::descriptor()->file(),
-        maesn::accounting::v1::Bill::descriptor()->file(),
-        maesn::accounting::v1::Task::descriptor()->file(),
-        maesn::accounting::v1::Address::descriptor()->file()}) {
+  Json messages = Json::object();
+  for (const FileDescriptor* file : maesn::ContractFiles()) {
+    if (file->package() != "maesn.accounting.v1") continue;
     for (int i = 0; i < file->message_type_count(); ++i) {
-      AddMessage(*file->message_type(i), out);
+      AddMessage(*file->message_type(i), messages);
     }
   }
+  auto table = maesn::gateway::BindingTable::Build(
+      maesn::gateway::BindingTable::ContractServices());
+  if (!table.ok()) {
+    std::cerr << table.status() << "\n";
+    return 1;
+  }
+  Json out = Json::object();
+  out["messages"] = std::move(messages);
+  out["rpcs"] = Rpcs(**table);
   std::cout << out.dump(1) << "\n";
   return 0;
 }

@@ -3,6 +3,7 @@
 // intended Maesn path (the simulator records the raw request target). The
 // table is docs/errors.md, "Bad input".
 
+#include <gmock/gmock.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -15,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "tests/integration/gateway_fixture.h"
+#include "tests/integration/rpc_prober.h"
 #include "tests/testing/error_details.h"
 
 namespace maesn::testing {
@@ -337,6 +339,45 @@ TEST_F(BadRequestTest, GarbageBytesForARequestAreInvalidArgument) {
       << status.error_message();
   EXPECT_EQ(ReadErrorDetails(status).reason(), "INVALID_REQUEST_MESSAGE");
   EXPECT_TRUE(simulator().Requests().empty());
+}
+
+// Every rpc whose request names a record by id in the path (its own, its
+// list's or its poll's): a "." id is refused with INVALID_ARGUMENT naming
+// the field, and nothing is sent. The rpcs come from the descriptors, so a
+// new one is covered without changing this test.
+class EveryRpcBadIdTest : public GatewayFixture {
+ protected:
+  void SetUp() override {
+    GatewayFixture::SetUp();
+    StartGateway(BaseConfig());
+  }
+};
+
+TEST_F(EveryRpcBadIdTest, APathIdOfDotIsRefusedBeforeAnyRequest) {
+  int probed = 0;
+  for (const auto* method : AllGatewayMethods()) {
+    const std::string rpc =
+        "/" + method->service()->full_name() + "/" + method->name();
+    const gateway::RestBinding* b = gateway_->bindings().Find(rpc);
+    ASSERT_NE(b, nullptr) << rpc;
+    const gateway::RestBinding* call = b->list != nullptr   ? b->list
+                                       : b->poll != nullptr ? b->poll
+                                                            : b;
+    bool has_path_id = false;
+    for (const auto& piece : call->path) has_path_id |= piece.field != nullptr;
+    if (!has_path_id) continue;
+    ++probed;
+    simulator().ClearRequests();
+    ProbeResult r =
+        Probe(channel(), *method, ProbeRequest(*method, "."),
+              {{"x-account-key", kAccountKey}, {"x-api-key", kApiKey}},
+              absl::Seconds(10));
+    EXPECT_EQ(r.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << rpc << ": " << r.status.error_message();
+    EXPECT_THAT(r.status.error_message(), ::testing::HasSubstr("_id")) << rpc;
+    EXPECT_TRUE(simulator().Requests().empty()) << rpc;
+  }
+  EXPECT_GE(probed, 10);
 }
 
 }  // namespace

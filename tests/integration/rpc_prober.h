@@ -16,7 +16,8 @@
 
 namespace maesn::testing {
 
-// Every method of InvoiceService, BillService and TaskService.
+// Every method of every service of the contract (package
+// maesn.accounting.v1), from the descriptors.
 std::vector<const google::protobuf::MethodDescriptor*> AllGatewayMethods();
 
 // A request for `method` with every string field named *_id (at any depth

@@ -201,6 +201,7 @@ void RegisterMaesnRoutes(Router& router) {
   RegisterInvoiceRoutes(router);
   RegisterBillRoutes(router);
   RegisterTaskRoutes(router);
+  RegisterResourceRoutes(router);
 }
 
 }  // namespace maesn::sim

@@ -120,6 +120,8 @@ ApiResponse RecordResponse(const ApiRequest& request, const Record& record,
 void RegisterInvoiceRoutes(Router& router);  // routes_invoices.cc
 void RegisterBillRoutes(Router& router);     // routes_bills.cc
 void RegisterTaskRoutes(Router& router);     // routes_tasks.cc
+// Store-backed resources described by data (contacts, ...).
+void RegisterResourceRoutes(Router& router);  // routes_resources.cc
 // All of the above: the simulator's Maesn API.
 void RegisterMaesnRoutes(Router& router);
 

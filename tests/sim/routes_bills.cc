@@ -1,4 +1,4 @@
-// Maesn bill and bill-line routes (api-notes §5, §6).
+// Maesn bill and bill-line routes (docs/maesn-api.md §3).
 //
 //   GET    /accounting/bills                 page/limit (400 unless
 //          5/10/20/50/100), lastModifiedAt, status, paymentStatus,

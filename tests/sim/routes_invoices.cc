@@ -1,4 +1,4 @@
-// Maesn invoice and invoice-line routes (api-notes §3, §4).
+// Maesn invoice and invoice-line routes (docs/maesn-api.md §3).
 //
 //   GET   /accounting/invoices                  page/limit (400 unless
 //         5/10/20/50/100), lastModifiedAt, status, paymentStatus,

@@ -1,4 +1,4 @@
-// Maesn async task route (api-notes §7).
+// Maesn async task route (docs/maesn-api.md §4).
 //
 // GET /accounting/asyncTask/{taskId} (and the older query form
 // GET /accounting/asyncTask?taskId=...) returns the AsyncTaskResponseDto of

@@ -63,8 +63,10 @@ namespace maesn::sim {
 struct SimulatorOptions {
   std::string api_key = "sim-api-key";  // The accepted X-API-KEY.
   // Accepted X-ACCOUNT-KEYs; each is a tenant with its own copy of the data.
-  std::vector<std::string> account_keys = {"sim-account-key",
-                                           "sim-account-key-2"};
+  // "sim-datev-account-key" is connected to DATEV: operations Maesn may
+  // process asynchronously are (routes_resources.cc).
+  std::vector<std::string> account_keys = {
+      "sim-account-key", "sim-account-key-2", "sim-datev-account-key"};
   // Known but inactive account keys: 403.
   std::vector<std::string> inactive_account_keys = {"sim-inactive-account"};
   // Where ca.pem/key.pem are written (created if missing); empty = a fresh

@@ -153,6 +153,7 @@ struct SeedCollectionSpec {
 inline constexpr SeedCollectionSpec kSeedCollections[] = {
     {"invoices", "invoiceId"},
     {"bills", "id"},
+    {"contacts", "id"},
 };
 
 }  // namespace maesn::sim

@@ -14,7 +14,7 @@
 #include "gateway/common/clock.h"
 #include "gateway/maesn/http_status.h"
 #include "gateway/mapping/task_mapping.h"
-#include "tests/testing/mock_maesn_stub.h"
+#include "gateway/watch/task_poller.h"
 
 namespace maesn::testing {
 
@@ -56,13 +56,12 @@ inline absl::Status HttpError(int http, const std::string& retry_after = "") {
   return gateway::StatusFromHttpResponse(response, "getAsyncTaskInfo");
 }
 
-// A MaesnStub whose GetTask answers from per-key scripts and records every
+// A TaskPoller that answers from per-key scripts and records every
 // call. The key is "api|account|company|environment|task". Each call takes
 // the script's next answer; the last one repeats. Unscripted keys answer
-// NOT_FOUND. Block() makes calls wait until Release(). Every other
-// operation is MockMaesnStub's (no expectations: unused by task watching).
+// NOT_FOUND. Block() makes calls wait until Release().
 // Thread-safe.
-class FakeTaskStub : public MockMaesnStub {
+class FakeTaskStub : public gateway::TaskPoller {
  public:
   struct Call {
     absl::Time at;
@@ -116,7 +115,7 @@ class FakeTaskStub : public MockMaesnStub {
     return calls_;
   }
 
-  absl::StatusOr<v1::GetTaskResponse> GetTask(
+  absl::StatusOr<v1::GetTaskResponse> PollTask(
       gateway::CallContext& context,
       const v1::GetTaskRequest& request) override {
     absl::MutexLock lock(&mu_);

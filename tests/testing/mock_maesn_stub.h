@@ -3,7 +3,17 @@
 
 #include <gmock/gmock.h>
 
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "gateway/maesn/maesn_connection.h"
 #include "gateway/maesn/maesn_stub.h"
+#include "gateway/maesn/rest_binding.h"
+#include "google/protobuf/message.h"
+#include "maesn/accounting/v1/bill.pb.h"
+#include "maesn/accounting/v1/invoice.pb.h"
+#include "maesn/accounting/v1/task.pb.h"
 
 namespace maesn::testing {
 
@@ -13,61 +23,62 @@ using ::maesn::gateway::CallContext;
 // gMock of our own MaesnStub interface (never of httplib).
 class MockMaesnStub : public gateway::MaesnStub {
  public:
-  MOCK_METHOD(absl::StatusOr<v1::GetInvoiceResponse>, GetInvoice,
-              (CallContext&, const v1::GetInvoiceRequest&), (override));
-  MOCK_METHOD(absl::StatusOr<v1::GetBillResponse>, GetBill,
-              (CallContext&, const v1::GetBillRequest&), (override));
-  MOCK_METHOD(absl::StatusOr<v1::GetTaskResponse>, GetTask,
-              (CallContext&, const v1::GetTaskRequest&), (override));
-
-  MOCK_METHOD(absl::StatusOr<v1::ListInvoicesResponse>, ListInvoices,
-              (CallContext&, const v1::ListInvoicesRequest&,
-               const gateway::PagePosition&),
+  MOCK_METHOD(absl::Status, Call,
+              (CallContext&, const gateway::RestBinding&,
+               const google::protobuf::Message&, const gateway::PagePosition*,
+               google::protobuf::Message&),
               (override));
-  MOCK_METHOD(absl::StatusOr<v1::CreateInvoiceResponse>, CreateInvoice,
-              (CallContext&, const v1::CreateInvoiceRequest&), (override));
-  MOCK_METHOD(absl::StatusOr<v1::UpdateInvoiceResponse>, UpdateInvoice,
-              (CallContext&, const v1::UpdateInvoiceRequest&), (override));
-  MOCK_METHOD(absl::StatusOr<v1::GetInvoiceDocumentResponse>,
-              GetInvoiceDocument,
-              (CallContext&, const v1::GetInvoiceDocumentRequest&), (override));
-  MOCK_METHOD(absl::StatusOr<v1::ListInvoiceLineItemsResponse>,
-              ListInvoiceLineItems,
-              (CallContext&, const v1::ListInvoiceLineItemsRequest&,
-               const gateway::PagePosition&),
-              (override));
-  MOCK_METHOD(absl::StatusOr<v1::GetInvoiceLineItemResponse>,
-              GetInvoiceLineItem,
-              (CallContext&, const v1::GetInvoiceLineItemRequest&), (override));
-  MOCK_METHOD(absl::StatusOr<v1::CreateInvoiceLineItemResponse>,
-              CreateInvoiceLineItem,
-              (CallContext&, const v1::CreateInvoiceLineItemRequest&),
-              (override));
-  MOCK_METHOD(absl::StatusOr<v1::UpdateInvoiceLineItemResponse>,
-              UpdateInvoiceLineItem,
-              (CallContext&, const v1::UpdateInvoiceLineItemRequest&),
-              (override));
-  MOCK_METHOD(absl::StatusOr<v1::ListBillsResponse>, ListBills,
-              (CallContext&, const v1::ListBillsRequest&,
-               const gateway::PagePosition&),
-              (override));
-  MOCK_METHOD(absl::StatusOr<v1::CreateBillResponse>, CreateBill,
-              (CallContext&, const v1::CreateBillRequest&), (override));
-  MOCK_METHOD(absl::StatusOr<v1::UpdateBillResponse>, UpdateBill,
-              (CallContext&, const v1::UpdateBillRequest&), (override));
-  MOCK_METHOD(absl::StatusOr<v1::DeleteBillResponse>, DeleteBill,
-              (CallContext&, const v1::DeleteBillRequest&), (override));
-  MOCK_METHOD(absl::StatusOr<v1::GetBillDocumentResponse>, GetBillDocument,
-              (CallContext&, const v1::GetBillDocumentRequest&), (override));
-  MOCK_METHOD(absl::StatusOr<v1::ListBillLineItemsResponse>, ListBillLineItems,
-              (CallContext&, const v1::ListBillLineItemsRequest&), (override));
-  MOCK_METHOD(absl::StatusOr<v1::CreateBillLineItemResponse>,
-              CreateBillLineItem,
-              (CallContext&, const v1::CreateBillLineItemRequest&), (override));
-  MOCK_METHOD(absl::StatusOr<v1::UpdateBillLineItemResponse>,
-              UpdateBillLineItem,
-              (CallContext&, const v1::UpdateBillLineItemRequest&), (override));
 };
+
+// The contract's bindings, built once.
+inline const gateway::BindingTable& Bindings() {
+  static const gateway::BindingTable* table = [] {
+    auto built =
+        gateway::BindingTable::Build(gateway::BindingTable::ContractServices());
+    return built.ok() ? built->release() : nullptr;
+  }();
+  return *table;
+}
+
+// The binding of the rpc whose request type is `request`'s.
+inline const gateway::RestBinding& BindingFor(
+    const google::protobuf::Descriptor* request) {
+  for (const auto& b : Bindings().bindings()) {
+    if (b->method->input_type() == request) return *b;
+  }
+  ADD_FAILURE() << "no rpc takes " << request->full_name();
+  return *Bindings().bindings().front();
+}
+
+// The binding of the rpc named `name` (e.g. "GetInvoice").
+inline const gateway::RestBinding& BindingNamed(const std::string& name) {
+  for (const auto& b : Bindings().bindings()) {
+    if (b->method->name() == name) return *b;
+  }
+  ADD_FAILURE() << "no rpc named " << name;
+  return *Bindings().bindings().front();
+}
+
+// Matches the binding of the rpc named `name`.
+MATCHER_P(Rpc, name, "") { return arg.method->name() == name; }
+
+// Answers a MockMaesnStub::Call with `response` (copied into the output).
+ACTION_P(Answer, response) {
+  arg4.CopyFrom(response);
+  return absl::OkStatus();
+}
+
+// One MaesnConnection call with typed request and response: the rpc is the
+// one whose request type is Request.
+template <typename Response, typename Request>
+absl::StatusOr<Response> Invoke(gateway::MaesnConnection& connection,
+                                CallContext& call, const Request& request) {
+  Response response;
+  absl::Status s = connection.Call(call, BindingFor(Request::descriptor()),
+                                   request, response);
+  if (!s.ok()) return s;
+  return response;
+}
 
 }  // namespace maesn::testing
 

@@ -18,7 +18,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 // One row of the HTTP -> status table (gateway/maesn/http_status.cc), with
-// Maesn's own meanings (api-notes §2) told apart by the body.
+// Maesn's own meanings (docs/maesn-api.md §2) told apart by the body.
 struct Row {
   int http;
   std::string body;  // JSON unless content_type says otherwise
@@ -116,7 +116,8 @@ INSTANTIATE_TEST_SUITE_P(
             absl::StatusCode::kPermissionDenied, "UPSTREAM_PERMISSION_DENIED"},
         Row{404, R"({"message":"Invoice not found"})",
             absl::StatusCode::kNotFound, "UPSTREAM_NOT_FOUND"},
-        // api-notes §2.1: 404 also means "not supported by this target".
+        // docs/maesn-api.md §2.1: 404 also means "not supported by this
+        // target".
         Row{404,
             R"({"message":"This endpoint is not supported by the target )"
             R"(system"})",

@@ -16,11 +16,15 @@
 namespace maesn::gateway {
 namespace {
 
+using ::maesn::testing::Answer;
 using ::maesn::testing::FakeClock;
+using ::maesn::testing::Invoke;
 using ::maesn::testing::IsOk;
 using ::maesn::testing::MockMaesnStub;
+using ::maesn::testing::Rpc;
 using ::maesn::testing::StatusIs;
 using ::testing::_;
+using ::testing::Pointee;
 using ::testing::Return;
 
 absl::Status Http(int code) {
@@ -49,53 +53,65 @@ class ConnectionTest : public ::testing::Test {
 };
 
 TEST_F(ConnectionTest, ReadSucceedsFirstTime) {
-  EXPECT_CALL(*stub_, GetInvoice(_, _))
-      .WillOnce(Return(v1::GetInvoiceResponse{}));
-  EXPECT_THAT(conn_.GetInvoice(call_, {}), IsOk());
+  EXPECT_CALL(*stub_, Call(_, Rpc("GetInvoice"), _, _, _))
+      .WillOnce(Answer(v1::GetInvoiceResponse{}));
+  EXPECT_THAT(
+      Invoke<v1::GetInvoiceResponse>(conn_, call_, v1::GetInvoiceRequest{}),
+      IsOk());
   EXPECT_TRUE(clock_->sleeps().empty());
 }
 
 TEST_F(ConnectionTest, ReadRetriesTransientsWithGrowingJitteredBackoff) {
-  EXPECT_CALL(*stub_, GetBill(_, _))
+  EXPECT_CALL(*stub_, Call(_, Rpc("GetBill"), _, _, _))
       .WillOnce(Return(Http(503)))
       .WillOnce(Return(Http(502)))
-      .WillOnce(Return(v1::GetBillResponse{}));
-  EXPECT_THAT(conn_.GetBill(call_, {}), IsOk());
+      .WillOnce(Answer(v1::GetBillResponse{}));
+  EXPECT_THAT(Invoke<v1::GetBillResponse>(conn_, call_, v1::GetBillRequest{}),
+              IsOk());
   ASSERT_EQ(clock_->sleeps().size(), 2u);
   EXPECT_LE(clock_->sleeps()[0], absl::Milliseconds(100));
   EXPECT_LE(clock_->sleeps()[1], absl::Milliseconds(200));
 }
 
 TEST_F(ConnectionTest, ReadStopsAtAttemptCap) {
-  EXPECT_CALL(*stub_, GetTask(_, _)).Times(4).WillRepeatedly(Return(Http(504)));
-  EXPECT_THAT(conn_.GetTask(call_, {}),
+  EXPECT_CALL(*stub_, Call(_, Rpc("GetTask"), _, _, _))
+      .Times(4)
+      .WillRepeatedly(Return(Http(504)));
+  EXPECT_THAT(Invoke<v1::GetTaskResponse>(conn_, call_, v1::GetTaskRequest{}),
               StatusIs(absl::StatusCode::kUnavailable));
 }
 
 TEST_F(ConnectionTest, PermanentErrorsAreNotRetried) {
-  EXPECT_CALL(*stub_, GetInvoice(_, _)).WillOnce(Return(Http(404)));
-  EXPECT_THAT(conn_.GetInvoice(call_, {}),
-              StatusIs(absl::StatusCode::kNotFound));
-  EXPECT_CALL(*stub_, GetInvoice(_, _)).WillOnce(Return(Http(500)));
-  EXPECT_THAT(conn_.GetInvoice(call_, {}),
-              StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_CALL(*stub_, Call(_, Rpc("GetInvoice"), _, _, _))
+      .WillOnce(Return(Http(404)));
+  EXPECT_THAT(
+      Invoke<v1::GetInvoiceResponse>(conn_, call_, v1::GetInvoiceRequest{}),
+      StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_CALL(*stub_, Call(_, Rpc("GetInvoice"), _, _, _))
+      .WillOnce(Return(Http(500)));
+  EXPECT_THAT(
+      Invoke<v1::GetInvoiceResponse>(conn_, call_, v1::GetInvoiceRequest{}),
+      StatusIs(absl::StatusCode::kUnavailable));
 }
 
 TEST_F(ConnectionTest, RetryAfterIsHonoured) {
-  EXPECT_CALL(*stub_, GetInvoice(_, _))
+  EXPECT_CALL(*stub_, Call(_, Rpc("GetInvoice"), _, _, _))
       .WillOnce(Return(WithRetryDelay(Http(429), absl::Seconds(3))))
-      .WillOnce(Return(v1::GetInvoiceResponse{}));
-  EXPECT_THAT(conn_.GetInvoice(call_, {}), IsOk());
+      .WillOnce(Answer(v1::GetInvoiceResponse{}));
+  EXPECT_THAT(
+      Invoke<v1::GetInvoiceResponse>(conn_, call_, v1::GetInvoiceRequest{}),
+      IsOk());
   ASSERT_EQ(clock_->sleeps().size(), 1u);
   EXPECT_GE(clock_->sleeps()[0], absl::Seconds(3));
 }
 
 TEST_F(ConnectionTest, NeverSleepsPastTheDeadline) {
   call_.deadline = clock_->Now() + absl::Seconds(2);
-  EXPECT_CALL(*stub_, GetInvoice(_, _))
+  EXPECT_CALL(*stub_, Call(_, Rpc("GetInvoice"), _, _, _))
       .WillOnce(Return(WithRetryDelay(Http(429), absl::Seconds(3))));
-  EXPECT_THAT(conn_.GetInvoice(call_, {}),
-              StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_THAT(
+      Invoke<v1::GetInvoiceResponse>(conn_, call_, v1::GetInvoiceRequest{}),
+      StatusIs(absl::StatusCode::kResourceExhausted));
   EXPECT_TRUE(clock_->sleeps().empty());
 }
 
@@ -143,10 +159,12 @@ TEST_F(ConnectionTest, EveryRetryableFailureIsRetriedAndNothingElse) {
   };
   for (const Case& c : cases) {
     ::testing::Mock::VerifyAndClearExpectations(stub_.get());
-    EXPECT_CALL(*stub_, GetInvoice(_, _))
+    EXPECT_CALL(*stub_, Call(_, Rpc("GetInvoice"), _, _, _))
         .Times(c.retried ? 4 : 1)
         .WillRepeatedly(Return(c.status));
-    absl::Status got = conn_.GetInvoice(call_, {}).status();
+    absl::Status got =
+        Invoke<v1::GetInvoiceResponse>(conn_, call_, v1::GetInvoiceRequest{})
+            .status();
     EXPECT_EQ(got.code(), c.status.code()) << c.status;
     EXPECT_EQ(IsRetryable(c.status), c.retried) << c.status;
   }
@@ -164,8 +182,9 @@ TEST_F(ConnectionTest, BackoffIsFullJitterUnderAGrowingCap) {
         clock);
     CallContext call;
     call.deadline = clock->Now() + absl::Seconds(60);
-    ON_CALL(*stub, GetBill(_, _)).WillByDefault(Return(Http(503)));
-    (void)conn.GetBill(call, {});
+    ON_CALL(*stub, Call(_, Rpc("GetBill"), _, _, _))
+        .WillByDefault(Return(Http(503)));
+    (void)Invoke<v1::GetBillResponse>(conn, call, v1::GetBillRequest{});
     ASSERT_EQ(clock->sleeps().size(), 3u);
     first.push_back(clock->sleeps()[0]);
     third.push_back(clock->sleeps()[2]);
@@ -180,9 +199,11 @@ TEST_F(ConnectionTest, BackoffIsFullJitterUnderAGrowingCap) {
 }
 
 TEST_F(ConnectionTest, RetryAfterLongerThanMaxWaitGoesBackToTheCaller) {
-  EXPECT_CALL(*stub_, GetInvoice(_, _))
+  EXPECT_CALL(*stub_, Call(_, Rpc("GetInvoice"), _, _, _))
       .WillOnce(Return(WithRetryDelay(Http(429), absl::Seconds(30))));
-  absl::Status s = conn_.GetInvoice(call_, {}).status();
+  absl::Status s =
+      Invoke<v1::GetInvoiceResponse>(conn_, call_, v1::GetInvoiceRequest{})
+          .status();
   EXPECT_THAT(s, StatusIs(absl::StatusCode::kResourceExhausted));
   EXPECT_TRUE(clock_->sleeps().empty());
   absl::Duration d;
@@ -192,27 +213,36 @@ TEST_F(ConnectionTest, RetryAfterLongerThanMaxWaitGoesBackToTheCaller) {
 
 TEST_F(ConnectionTest, CancelledCallsAreNotRetried) {
   call_.is_cancelled = [] { return true; };
-  EXPECT_CALL(*stub_, GetTask(_, _)).WillOnce(Return(Http(503)));
-  EXPECT_THAT(conn_.GetTask(call_, {}),
+  EXPECT_CALL(*stub_, Call(_, Rpc("GetTask"), _, _, _))
+      .WillOnce(Return(Http(503)));
+  EXPECT_THAT(Invoke<v1::GetTaskResponse>(conn_, call_, v1::GetTaskRequest{}),
               StatusIs(absl::StatusCode::kUnavailable));
 }
 
 TEST_F(ConnectionTest, FinalRetryableErrorCarriesRetryInfo) {
-  EXPECT_CALL(*stub_, GetBill(_, _)).Times(4).WillRepeatedly(Return(Http(502)));
-  absl::Status s = conn_.GetBill(call_, {}).status();
+  EXPECT_CALL(*stub_, Call(_, Rpc("GetBill"), _, _, _))
+      .Times(4)
+      .WillRepeatedly(Return(Http(502)));
+  absl::Status s =
+      Invoke<v1::GetBillResponse>(conn_, call_, v1::GetBillRequest{}).status();
   absl::Duration d;
   ASSERT_TRUE(RetryDelay(s, &d));
   EXPECT_EQ(d, RetryPolicy{}.caller_retry_delay);
   // A permanent error carries none.
-  EXPECT_CALL(*stub_, GetBill(_, _)).WillOnce(Return(Http(404)));
-  EXPECT_FALSE(RetryDelay(conn_.GetBill(call_, {}).status(), &d));
+  EXPECT_CALL(*stub_, Call(_, Rpc("GetBill"), _, _, _))
+      .WillOnce(Return(Http(404)));
+  EXPECT_FALSE(RetryDelay(
+      Invoke<v1::GetBillResponse>(conn_, call_, v1::GetBillRequest{}).status(),
+      &d));
 }
 
 TEST_F(ConnectionTest, ValidationPathsBecomeRequestFieldPaths) {
   absl::Status s = WithFieldViolations(
       Http(400), {{"companyId", "unknown company"}, {"nonsense.path", "x"}});
-  EXPECT_CALL(*stub_, GetInvoice(_, _)).WillOnce(Return(s));
-  absl::Status got = conn_.GetInvoice(call_, {}).status();
+  EXPECT_CALL(*stub_, Call(_, Rpc("GetInvoice"), _, _, _)).WillOnce(Return(s));
+  absl::Status got =
+      Invoke<v1::GetInvoiceResponse>(conn_, call_, v1::GetInvoiceRequest{})
+          .status();
   google::rpc::BadRequest bad;
   ASSERT_TRUE(
       bad.ParseFromString(std::string(*got.GetPayload(kBadRequestUrl))));

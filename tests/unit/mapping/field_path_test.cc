@@ -41,7 +41,7 @@ INSTANTIATE_TEST_SUITE_P(
              "invoice.invoice_date"},
         Case{v1::CreateInvoiceRequest::descriptor(), "addresses[1].countryCode",
              "invoice.addresses[1].country_code"},
-        // api-notes §10.5: a capitalised spelling still matches.
+        // docs/maesn-api.md §5.5: a capitalised spelling still matches.
         Case{v1::CreateInvoiceRequest::descriptor(),
              "lineItems[0].TaxRatePercentage",
              "invoice.line_items[0].tax_rate_percentage"},

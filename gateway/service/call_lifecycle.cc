@@ -1,4 +1,4 @@
-#include "gateway/service/unary_call.h"
+#include "gateway/service/call_lifecycle.h"
 
 #include <chrono>
 #include <cstdint>
@@ -65,14 +65,6 @@ absl::Status Unauthenticated(absl::string_view message) {
 
 }  // namespace
 
-absl::Status MakeCallContext(const ServiceEnvironment& env,
-                             grpc::CallbackServerContext* server_context,
-                             CallContext& call) {
-  absl::Status status = ReadCallContext(env, server_context, call);
-  server_context->AddInitialMetadata("x-request-id", call.request_id);
-  return status;
-}
-
 absl::Status ReadCallContext(const ServiceEnvironment& env,
                              grpc::CallbackServerContext* server_context,
                              CallContext& call) {
@@ -118,8 +110,7 @@ absl::Status ReadCallContext(const ServiceEnvironment& env,
 void AddStatusTrailers(grpc::CallbackServerContext* server_context,
                        const absl::Status& status) {
   if (status.ok()) return;
-  const std::string outcome = ErrorMetadata(status, "write_outcome");
-  if (outcome == "UNKNOWN" || outcome == "APPLIED") {
+  if (MayHaveBeenApplied(WriteOutcomeOf(status))) {
     server_context->AddTrailingMetadata("grpc-retry-pushback-ms", "-1");
     return;
   }
@@ -138,6 +129,50 @@ absl::Status OverloadedError() {
                         "retry with backoff"),
                     "GATEWAY_OVERLOADED"),
       absl::Seconds(1));
+}
+
+CallLifecycle::CallLifecycle(const ServiceEnvironment& env,
+                             absl::string_view rpc, bool server_stream)
+    : env_(env), observer_(env.observer), server_stream_(server_stream) {
+  record_.method = std::string(rpc);
+  record_.grpc_type = server_stream ? "server_stream" : "unary";
+  record_.start = absl::Now();
+  if (observer_ != nullptr) observer_->OnRpcStart(record_);
+}
+
+absl::Status CallLifecycle::Begin(grpc::CallbackServerContext* server_context,
+                                  CallContext& call) {
+  absl::Status status = ReadCallContext(env_, server_context, call);
+  if (server_stream_) {
+    server_context->AddInitialMetadata("x-request-id", call.request_id);
+  }
+  return status;
+}
+
+grpc::Status CallLifecycle::End(grpc::CallbackServerContext* server_context,
+                                const absl::Status& status,
+                                const CallContext& call) {
+  if (server_context != nullptr) {
+    if (!server_stream_ && !call.request_id.empty()) {
+      if (status.ok()) {
+        server_context->AddInitialMetadata("x-request-id", call.request_id);
+      } else {
+        server_context->AddTrailingMetadata("x-request-id", call.request_id);
+      }
+    }
+    AddStatusTrailers(server_context, status);
+  }
+  grpc::Status out = ToGrpcStatus(status, &call.credentials);
+  if (observer_ != nullptr) {
+    record_.code = status.code();
+    record_.duration = absl::Now() - record_.start;
+    record_.request_id = call.request_id;
+    record_.traceparent = call.traceparent;
+    record_.stats = call.stats;
+    record_.error_reason = out.error_message();
+    observer_->OnRpcEnd(record_);
+  }
+  return out;
 }
 
 }  // namespace maesn::gateway
