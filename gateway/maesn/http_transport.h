@@ -18,7 +18,7 @@ using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 // and query (see path_builder.h); the transport sends it byte for byte.
 struct HttpRequest {
   std::string method;  // "GET", "POST", "PUT", "PATCH", "DELETE"
-  std::string target;  // e.g. "/accounting/invoices/ABC123?companyId=1"
+  std::string target;  // e.g. "/v1/records/ABC123?companyId=1"
   HttpHeaders headers;
   std::string body;  // JSON, empty for GET/DELETE
 };

@@ -16,12 +16,12 @@ std::string PercentEncode(absl::string_view s);
 // Builds a request target: fixed path segments, caller-supplied ids (always
 // encoded) and query parameters (empty values are omitted).
 //
-//   Target t("/accounting/invoices");
+//   Target t("/v1/records");
 //   t.Segment(invoice_id).Query("companyId", company_id);
-//   t.str() == "/accounting/invoices/ABC123?companyId=1"
+//   t.str() == "/v1/records/ABC123?companyId=1"
 class Target {
  public:
-  // `base` is a fixed, trusted path such as "/accounting/invoices".
+  // `base` is a fixed, trusted path such as "/v1/records".
   explicit Target(absl::string_view base) : path_(base) {}
 
   // Appends "/<encoded segment>".
