@@ -25,7 +25,7 @@ enum class RpcKind {
 // "unary" or "server_stream": the gRPC type of an rpc kind.
 absl::string_view GrpcType(RpcKind kind);
 
-// One piece of a path template: a literal (e.g. "/accounting" "/invoices") or a
+// One piece of a path template: a literal (e.g. "/lineItems") or a
 // request field whose value becomes "/" and one percent-encoded segment.
 struct PathPiece {
   std::string literal;
