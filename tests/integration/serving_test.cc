@@ -15,6 +15,8 @@
 
 #include <chrono>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -27,6 +29,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/reflection/v1/reflection.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
+#include "maesn/accounting/v1/task.grpc.pb.h"
 #include "nlohmann/json.hpp"
 #include "tests/integration/gateway_fixture.h"
 #include "tests/testing/fixtures.h"
@@ -311,6 +314,79 @@ TEST_F(ServingTest, MetricsAreServedAndHoldNoCredential) {
   EXPECT_THAT(text, Not(HasSubstr(kApiKey)));
   EXPECT_THAT(text, Not(HasSubstr(kAccountKey)));
   EXPECT_THAT(text, Not(HasSubstr("NOPE")));
+}
+
+// One call lifecycle for every rpc kind: the log line and the metrics name
+// each kind's gRPC type and the log line carries the caller's trace id.
+TEST_F(ServingTest, EveryRpcKindIsLoggedAndCountedWithItsTypeAndTraceId) {
+  auto config = BaseConfig();
+  config.metrics_listen = "127.0.0.1:0";
+  Start(config);
+  const std::string traceparent =
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  auto traced = [&] {
+    auto ctx = Context();
+    ctx->AddMetadata("traceparent", traceparent);
+    return ctx;
+  };
+  sim::TaskScript script;
+  script.integration = "datev-duo";
+  script.steps.push_back(sim::TaskStep{"SUCCESS", {}, std::nullopt});
+  const std::string task = simulator().CreateTask(kAccountKey, script);
+  auto tasks = v1::TaskService::NewStub(channel_);
+
+  v1::GetInvoiceResponse resp;
+  auto unary = traced();
+  ASSERT_TRUE(invoices_->GetInvoice(unary.get(), Invoice(), &resp).ok());
+  auto page_stream = traced();
+  auto invoices =
+      invoices_->StreamInvoices(page_stream.get(), v1::StreamInvoicesRequest{});
+  v1::StreamInvoicesResponse invoice;
+  while (invoices->Read(&invoice)) {
+  }
+  ASSERT_TRUE(invoices->Finish().ok());
+  v1::WatchTaskRequest watch;
+  watch.set_task_id(task);
+  auto watch_ctx = traced();
+  auto changes = tasks->WatchTask(watch_ctx.get(), watch);
+  v1::WatchTaskResponse change;
+  while (changes->Read(&change)) {
+  }
+  ASSERT_TRUE(changes->Finish().ok());
+  v1::WaitTaskRequest wait;
+  wait.set_task_id(task);
+  v1::WaitTaskResponse done;
+  auto wait_ctx = traced();
+  ASSERT_TRUE(tasks->WaitTask(wait_ctx.get(), wait, &done).ok());
+
+  const std::map<std::string, std::string> want = {
+      {"/maesn.accounting.v1.InvoiceService/GetInvoice", "unary"},
+      {"/maesn.accounting.v1.InvoiceService/StreamInvoices", "server_stream"},
+      {"/maesn.accounting.v1.TaskService/WatchTask", "server_stream"},
+      {"/maesn.accounting.v1.TaskService/WaitTask", "unary"}};
+  std::map<std::string, std::string> logged;
+  for (const std::string& line : log_.lines()) {
+    auto j = nlohmann::json::parse(line);
+    if (j.value("msg", "") != "rpc") continue;
+    const std::string method = j["method"];
+    logged[method] = j["grpc_type"];
+    EXPECT_EQ(j["trace_id"], "4bf92f3577b34da6a3ce929d0e0e4736") << method;
+  }
+  EXPECT_EQ(logged, want);
+
+  httplib::Client client("127.0.0.1", gateway_->metrics_port());
+  auto res = client.Get("/metrics");
+  ASSERT_TRUE(res);
+  for (const auto& [method, type] : want) {
+    const std::string service = method.substr(1, method.find('/', 1) - 1);
+    const std::string name = method.substr(method.find('/', 1) + 1);
+    EXPECT_THAT(res->body,
+                HasSubstr(absl::StrCat("grpc_server_handled_total{grpc_code="
+                                       "\"OK\",grpc_method=\"",
+                                       name, "\",grpc_service=\"", service,
+                                       "\",grpc_type=\"", type, "\"} 1")))
+        << method;
+  }
 }
 
 TEST_F(ServingTest, OneLogLinePerRpcAndRequestIdsAndTraceContextFlow) {
