@@ -102,20 +102,14 @@ absl::Status ParseRecordResponse(absl::string_view body,
                                            record_path);
 }
 
-absl::Status internal::ParseRecordResponseTree(
-    absl::string_view body, google::protobuf::Message& record,
-    v1::ResponseMeta& meta, google::protobuf::Struct* raw_data,
-    absl::string_view record_path) {
-  auto env = internal::ParseEnvelope(body);
-  if (!env.ok()) return env.status();
-  internal::ReadMeta(*env, meta);
-  auto data = env->find("data");
-  if (data == env->end() || data->is_null()) {
+absl::StatusOr<const Json*> internal::SingleRecord(const Json& envelope,
+                                                   const FieldPath& path,
+                                                   Warnings& w) {
+  auto data = envelope.find("data");
+  if (data == envelope.end() || data->is_null()) {
     return internal::InvalidResponse("it has no `data`");
   }
   const Json* obj = &*data;
-  Warnings w(&meta);
-  const FieldPath path{nullptr, record_path};
   if (data->is_array()) {
     // docs/maesn-api.md §5.1: the bill-by-id example wraps the record in an
     // array.
@@ -133,6 +127,21 @@ absl::Status internal::ParseRecordResponseTree(
   if (!obj->is_object()) {
     return internal::InvalidResponse("`data` is not an object");
   }
+  return obj;
+}
+
+absl::Status internal::ParseRecordResponseTree(
+    absl::string_view body, google::protobuf::Message& record,
+    v1::ResponseMeta& meta, google::protobuf::Struct* raw_data,
+    absl::string_view record_path) {
+  auto env = internal::ParseEnvelope(body);
+  if (!env.ok()) return env.status();
+  internal::ReadMeta(*env, meta);
+  Warnings w(&meta);
+  const FieldPath path{nullptr, record_path};
+  absl::StatusOr<const Json*> single = internal::SingleRecord(*env, path, w);
+  if (!single.ok()) return single.status();
+  const Json* obj = *single;
   ReadMessage(*obj, record, path, w);
   if (raw_data != nullptr) {
     google::protobuf::Value raw;

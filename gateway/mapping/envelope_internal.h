@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "gateway/common/v1.h"
+#include "gateway/mapping/json_proto.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/struct.pb.h"
 #include "maesn/accounting/v1/common.pb.h"
@@ -38,6 +39,14 @@ absl::Status ParseRecordResponseTree(absl::string_view body,
                                      v1::ResponseMeta& meta,
                                      google::protobuf::Struct* raw_data,
                                      absl::string_view record_path);
+
+// The one record of a single-record answer (a record, a document, a task),
+// with the same rules for all: `data` is an object, or an array whose first
+// element is used (docs/maesn-api.md §5.1); an empty array is NOT_FOUND
+// (UPSTREAM_NOT_FOUND); several records add a warning at `path` and the
+// first is used; no `data` or a non-object is an unusable answer.
+absl::StatusOr<const nlohmann::json*> SingleRecord(
+    const nlohmann::json& envelope, const FieldPath& path, Warnings& w);
 
 // The INTERNAL/INVALID_UPSTREAM_RESPONSE error used by the mapping layer.
 absl::Status InvalidResponse(absl::string_view what);

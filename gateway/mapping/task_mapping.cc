@@ -26,17 +26,12 @@ absl::Status ParseTaskResponse(absl::string_view body,
   auto env = internal::ParseEnvelope(body);
   if (!env.ok()) return env.status();
   internal::ReadMeta(*env, meta);
-  auto data = env->find("data");
-  if (data == env->end() || data->is_null()) {
-    return internal::InvalidResponse("it has no `data`");
-  }
-  const nlohmann::json* obj = &*data;
-  if (data->is_array() && data->size() == 1) obj = &(*data)[0];
-  if (!obj->is_object()) {
-    return internal::InvalidResponse("`data` is not an object");
-  }
   Warnings w(&meta);
   const FieldPath path{nullptr, "task"};
+  absl::StatusOr<const nlohmann::json*> single =
+      internal::SingleRecord(*env, path, w);
+  if (!single.ok()) return single.status();
+  const nlohmann::json* obj = *single;
   ReadMessage(*obj, task, path, w);
   task.set_task_id(task_id);
   if (auto s = obj->find("status"); s != obj->end() && s->is_string()) {

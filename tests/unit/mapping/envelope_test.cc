@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "gateway/mapping/document_mapping.h"
 #include "gateway/mapping/task_mapping.h"
 #include "maesn/accounting/v1/bill.pb.h"
 #include "maesn/accounting/v1/invoice.pb.h"
@@ -169,6 +170,45 @@ TEST(TaskMappingTest, ResponseDataKeepsAnyJson) {
       IsOk());
   ASSERT_TRUE(task.response_data().has_list_value());
   EXPECT_EQ(task.response_data().list_value().values_size(), 2);
+}
+
+// Records, documents and tasks read `data` by the same rules: [x] is x,
+// [] is NOT_FOUND, several records use the first with a warning, a
+// non-object is an unusable answer.
+TEST(SingleRecordTest, RecordsDocumentsAndTasksShareTheRules) {
+  const std::string empty = R"({"meta":{},"data":[]})";
+  const std::string two = R"({"meta":{},"data":[{"fileName":"a.pdf"},{}]})";
+  const std::string scalar = R"({"meta":{},"data":5})";
+  v1::Invoice invoice;
+  v1::Document document;
+  v1::Task task;
+  v1::ResponseMeta meta;
+  EXPECT_THAT(ParseRecordResponse(empty, invoice, meta, nullptr, "invoice"),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(ParseDocumentResponse(empty, document, meta),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(ParseTaskResponse(empty, "t", task, meta),
+              StatusIs(absl::StatusCode::kNotFound));
+  for (auto* parse : {+[](const std::string&b, v1::ResponseMeta&m) {
+                        v1::Invoice r;
+                        return ParseRecordResponse(b, r, m, nullptr, "invoice");
+                      },
+                      +[](const std::string&b, v1::ResponseMeta&m) {
+                        v1::Document r;
+                        return ParseDocumentResponse(b, r, m);
+                      },
+                      +[](const std::string&b, v1::ResponseMeta&m) {
+                        v1::Task r;
+                        return ParseTaskResponse(b, "t", r, m);
+                      }}) {
+    v1::ResponseMeta warned;
+    EXPECT_THAT(parse(two, warned), IsOk());
+    ASSERT_EQ(warned.mapping_warnings_size(), 1);
+    EXPECT_THAT(warned.mapping_warnings(0).message(),
+                HasSubstr("several records"));
+    v1::ResponseMeta unused;
+    EXPECT_THAT(parse(scalar, unused), StatusIs(absl::StatusCode::kInternal));
+  }
 }
 
 }  // namespace
