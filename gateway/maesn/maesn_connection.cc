@@ -161,10 +161,9 @@ absl::Status MaesnConnection::Call(CallContext& context,
       r.GetMessage(response, binding.meta_field));
   PageOutcome outcome = DecidePage(request, *position, meta,
                                    r.FieldSize(response, binding.data_field));
-  const google::protobuf::Descriptor& d = *response.GetDescriptor();
-  r.SetString(&response, d.FindFieldByName("next_page_token"),
+  r.SetString(&response, binding.next_page_token,
               std::move(outcome.next_page_token));
-  r.SetInt32(&response, d.FindFieldByName("total_size"), outcome.total_size);
+  r.SetInt32(&response, binding.total_size, outcome.total_size);
   return absl::OkStatus();
 }
 

@@ -195,6 +195,10 @@ absl::Status ReadMaesnCall(const MethodDescriptor& m,
                  "MAESN_DATA_LIST");
     }
     b.paged = true;
+    b.page_size = page_size;
+    b.page_token = page_token;
+    b.next_page_token = next;
+    b.total_size = total;
   }
   absl::flat_hash_set<const FieldDescriptor*> bound;
   for (const PathPiece& p : b.path) {
@@ -261,11 +265,17 @@ absl::Status MatchStream(const MethodDescriptor& m, RestBinding& b) {
     const FieldDescriptor* f = response.field(i);
     if (!f->is_repeated() && f->message_type() == record) b.stream_record = f;
   }
+  b.stream_meta = response.FindFieldByName("meta");
   if (b.stream_record == nullptr ||
-      !IsMessage(response.FindFieldByName("meta"),
-                 "maesn.accounting.v1.ResponseMeta")) {
+      !IsMessage(b.stream_meta, "maesn.accounting.v1.ResponseMeta")) {
     return Bad(m, absl::StrCat("the stream message needs a ", record->name(),
                                " field and a meta field"));
+  }
+  b.stream_total_size = response.FindFieldByName("total_size");
+  if (b.stream_total_size != nullptr &&
+      (b.stream_total_size->type() != FieldDescriptor::TYPE_INT32 ||
+       b.stream_total_size->is_repeated())) {
+    return Bad(m, "the stream message's total_size must be an int32");
   }
   return absl::OkStatus();
 }

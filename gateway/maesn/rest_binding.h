@@ -61,6 +61,11 @@ struct RestBinding {
   // The request has page_size and page_token, the response next_page_token
   // and total_size: Maesn's page and limit are sent first.
   bool paged = false;
+  // With `paged`: those four fields (null otherwise).
+  const google::protobuf::FieldDescriptor* page_size = nullptr;
+  const google::protobuf::FieldDescriptor* page_token = nullptr;
+  const google::protobuf::FieldDescriptor* next_page_token = nullptr;
+  const google::protobuf::FieldDescriptor* total_size = nullptr;
   // The request's bool raw_data; null when the rpc has none.
   const google::protobuf::FieldDescriptor* raw_data_flag = nullptr;
 
@@ -77,6 +82,10 @@ struct RestBinding {
   // message's record field (same type as the list's data_field).
   const RestBinding* list = nullptr;
   const google::protobuf::FieldDescriptor* stream_record = nullptr;
+  // The stream message's meta (first record of a page) and its int32
+  // total_size (null when it has none).
+  const google::protobuf::FieldDescriptor* stream_meta = nullptr;
+  const google::protobuf::FieldDescriptor* stream_total_size = nullptr;
   // kWatch and kWait: the rpc that reads the task once.
   const RestBinding* poll = nullptr;
 

@@ -143,19 +143,15 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* MaesnService::PageStream(
     absl::Status status = connection->Call(call, list, *list_request, *page);
     if (!status.ok()) return status;
     const auto& r = *page->GetReflection();
-    const auto* d = page->GetDescriptor();
-    const std::string next =
-        r.GetString(*page, d->FindFieldByName("next_page_token"));
-    const int32_t total = r.GetInt32(*page, d->FindFieldByName("total_size"));
-    list_request->GetReflection()->SetString(
-        list_request.get(),
-        list_request->GetDescriptor()->FindFieldByName("page_token"), next);
+    const std::string next = r.GetString(*page, list.next_page_token);
+    const int32_t total = r.GetInt32(*page, list.total_size);
+    list_request->GetReflection()->SetString(list_request.get(),
+                                             list.page_token, next);
     StreamPage out;
     out.last = next.empty();
     const int n = r.FieldSize(*page, list.data_field);
     out.messages.reserve(static_cast<std::size_t>(n));
-    const auto* stream_type = b.method->output_type();
-    std::unique_ptr<Message> message = New(stream_type);
+    std::unique_ptr<Message> message = New(b.method->output_type());
     const auto& mr = *message->GetReflection();
     for (int i = 0; i < n; ++i) {
       message->Clear();
@@ -163,14 +159,13 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* MaesnService::PageStream(
       record->GetReflection()->Swap(
           record, r.MutableRepeatedMessage(page.get(), list.data_field, i));
       if (i == 0) {
-        Message* meta = mr.MutableMessage(message.get(),
-                                          stream_type->FindFieldByName("meta"));
+        Message* meta = mr.MutableMessage(message.get(), b.stream_meta);
         meta->GetReflection()->Swap(
             meta, r.MutableMessage(page.get(), list.meta_field));
       }
-      const auto* total_field = stream_type->FindFieldByName("total_size");
-      if (total_field != nullptr)
-        mr.SetInt32(message.get(), total_field, total);
+      if (b.stream_total_size != nullptr) {
+        mr.SetInt32(message.get(), b.stream_total_size, total);
+      }
       out.messages.push_back(message->SerializeAsString());
     }
     return out;

@@ -185,9 +185,7 @@ absl::Status ValidateRequest(const RestBinding& b, const Message& request) {
     if (absl::Status s = CheckQueryField(request, *f); !s.ok()) return s;
   }
   if (b.paged) {
-    const FieldDescriptor* size =
-        request.GetDescriptor()->FindFieldByName("page_size");
-    if (r.GetInt32(request, size) < 0) {
+    if (r.GetInt32(request, b.page_size) < 0) {
       return InvalidField("page_size", "must not be negative");
     }
   }

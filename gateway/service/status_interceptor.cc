@@ -8,6 +8,7 @@
 #include "gateway/common/call_context.h"
 #include "gateway/common/errors.h"
 #include "gateway/service/grpc_status.h"
+#include "gateway/service/wire.h"
 
 namespace maesn::gateway {
 namespace {
@@ -85,13 +86,7 @@ class StatusInterceptor final : public grpc::experimental::Interceptor {
     if (unparsed_ && status.error_details().empty() &&
         (status.error_code() == grpc::StatusCode::UNIMPLEMENTED ||
          status.error_code() == grpc::StatusCode::INTERNAL)) {
-      return ToGrpcStatus(WithErrorInfo(
-          absl::InvalidArgumentError(
-              "the request message could not be parsed: it is not a valid "
-              "serialized request of this method (for example a string "
-              "field holds bytes that are not valid UTF-8, which proto3 "
-              "requires)"),
-          "INVALID_REQUEST_MESSAGE"));
+      return ToGrpcStatus(UnparsableRequestError(""));
     }
     if (!status.error_details().empty() && !HasKey(status.error_message()) &&
         !HasKey(status.error_details())) {

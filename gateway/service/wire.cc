@@ -25,11 +25,15 @@ absl::Status ParseRequest(const grpc::ByteBuffer& bytes,
     // ParseFromString checks proto3 strings for valid UTF-8.
     if (message.ParseFromString(flat)) return absl::OkStatus();
   }
+  return UnparsableRequestError(message.GetDescriptor()->full_name());
+}
+
+absl::Status UnparsableRequestError(absl::string_view type) {
   return WithErrorInfo(
       absl::InvalidArgumentError(absl::StrCat(
           "the request message could not be parsed: it is not a valid "
           "serialized ",
-          message.GetDescriptor()->full_name(),
+          type.empty() ? "request of this method" : type,
           " (for example a string field holds bytes that are not valid "
           "UTF-8, which proto3 requires)")),
       "INVALID_REQUEST_MESSAGE");

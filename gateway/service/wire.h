@@ -4,12 +4,18 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
 
 namespace maesn::gateway {
 
 // The wire form of a message, as gRPC sends it.
 grpc::ByteBuffer ToByteBuffer(const google::protobuf::Message& message);
+
+// INVALID_ARGUMENT (reason INVALID_REQUEST_MESSAGE) for a request that could
+// not be parsed as `type` (its full name; empty: the method's request type,
+// when the caller does not know it).
+absl::Status UnparsableRequestError(absl::string_view type);
 
 // Reads a request from its wire form into `message`. INVALID_ARGUMENT
 // (reason INVALID_REQUEST_MESSAGE) when the bytes are not a `message` or
