@@ -16,7 +16,11 @@ test_extra=(libbenchmark-dev clang-14 libclang-rt-14-dev clang-format-14
             nghttp2-client yamllint python3-grpcio python3-protobuf python3-yaml
             golang-go golang-google-grpc-dev golang-github-golang-protobuf-1-5-dev
             golang-google-protobuf-dev protoc-gen-go protoc-gen-go-grpc
-            golang-google-genproto-dev)
+            golang-google-genproto-dev
+            # the container image test: buildah builds deploy/Dockerfile
+            # daemonless with --isolation chroot (so no runc/crun), from a
+            # Debian 12 base that debootstrap makes
+            buildah debootstrap)
 
 pkgs=("${core[@]}")
 # Node.js may come from elsewhere (it bundles npm); only add Debian's if absent.
