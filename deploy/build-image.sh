@@ -15,8 +15,9 @@
 # bookworm-updates, bookworm-security), imported with `buildah from scratch`
 # as localhost/maesn-debian:bookworm-minbase. That base is kept in buildah's
 # storage and reused by later builds on the same machine; it is made again
-# when it is older than MAESN_BASE_MAX_AGE_DAYS (7), so the packages the build
-# installs on top come from a current mirror either way.
+# when it is older than MAESN_BASE_MAX_AGE_DAYS (7). (The Dockerfile's build
+# stage upgrades the base's packages before installing its own, so the
+# libraries in the image are current whatever the base's age.)
 #
 # Needs root (buildah's and debootstrap's), `buildah` and `debootstrap`
 # (Debian packages; scripts/install-deps.sh installs them). The build runs
@@ -87,6 +88,7 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+  old_base=$(buildah images --quiet --no-trunc "$local_base" 2>/dev/null | head -n 1 || true)
   ctr=$(buildah from scratch)
   mnt=$(buildah mount "$ctr")
   cp -a "$rootfs/." "$mnt/"
@@ -95,6 +97,7 @@ EOF
   buildah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     --cmd bash --label "maesn.base.created=$(date +%s)" "$ctr"
   buildah commit --quiet --rm "$ctr" "$local_base" >/dev/null
+  [[ -z $old_base ]] || buildah rmi "$old_base" >/dev/null 2>&1 || true
   say "made $local_base"
 }
 
