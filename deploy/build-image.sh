@@ -60,7 +60,7 @@ say() { printf '== %s (%ds)\n' "$*" $((SECONDS - started)); }
 
 # Makes $local_base from a debootstrapped Debian 12 minbase.
 make_local_base() {
-  local rootfs ctr mnt
+  local rootfs ctr mnt old_base
   rootfs=$(mktemp -d /var/tmp/maesn-debian-rootfs.XXXXXX)
   cleanup+=("$rootfs")
   say "debootstrap --variant=minbase bookworm ($mirror)"
