@@ -8,9 +8,9 @@
 #                              then the suite again under AddressSanitizer +
 #                              UndefinedBehaviorSanitizer
 #   scripts/test.sh --no-asan  the same without the sanitizer pass
-#   scripts/test.sh --quick    the developer loop: build, then the unit
-#                              tests (ctest -L unit); no installs, no image,
-#                              no sanitizer pass
+#   scripts/test.sh --quick    the developer loop: builds only the unit
+#                              tests and runs them (ctest -L unit); no
+#                              installs, no image, no sanitizer pass
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=full
