@@ -16,7 +16,11 @@ test_extra=(libbenchmark-dev clang-14 libclang-rt-14-dev clang-format-14 clang-t
             nghttp2-client yamllint python3-grpcio python3-protobuf python3-yaml
             golang-go golang-google-grpc-dev golang-github-golang-protobuf-1-5-dev
             golang-google-protobuf-dev protoc-gen-go protoc-gen-go-grpc
-            golang-google-genproto-dev)
+            golang-google-genproto-dev
+            # the container image test: buildah builds deploy/Dockerfile
+            # daemonless with --isolation chroot (so no runc/crun), from a
+            # Debian 12 base that debootstrap makes
+            buildah debootstrap)
 
 pkgs=("${core[@]}")
 # Node.js may come from elsewhere (it bundles npm); only add Debian's if absent.
@@ -34,17 +38,25 @@ for p in "${pkgs[@]}"; do
     || missing+=("$p")
 done
 if ((${#missing[@]})); then
-  echo "installing: ${missing[*]}"
+  echo "installing ${#missing[@]} Debian packages: ${missing[*]}"
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" >/dev/null
+  # apt's progress and its notes on stderr (debconf, update-alternatives)
+  # go to a log, shown only when apt fails.
+  log=$(mktemp)
+  if ! { $SUDO apt-get update -qq \
+         && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+              --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    echo "install-deps: apt-get failed (output above)" >&2
+    exit 1
+  fi
+  rm -f "$log"
 fi
 
 if [[ ! -x node_modules/.bin/buf ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
-  # `npm ci` refuses a lock without entries for other platforms' optional
-  # packages (buf's), which some registries leave out; `npm install
-  # --no-save` then installs the same locked versions without touching it.
-  npm ci --no-audit --no-fund --loglevel=error \
-    || npm install --no-save --no-audit --no-fund --loglevel=error
+  # The lock lists every platform's optional buf binary, so `npm ci`
+  # installs exactly the locked versions. Only errors are printed (npm warns
+  # that kubernetes-models asks for Node 22; the deploy checks pass on Node 20).
+  npm ci --no-audit --no-fund --loglevel=error
 fi
