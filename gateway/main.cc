@@ -93,6 +93,8 @@ int Run() {
               .Add("health_port", server->health_port())
               .Add("metrics_port", server->metrics_port())
               .Add("upstream", config->maesn_base_url)
+              // Whether, never which: the URL may hold a password.
+              .Add("egress_proxy", !config->egress_proxy.empty())
               .Add("api_key_configured", !config->maesn_api_key.empty())));
 
   int sig = 0;

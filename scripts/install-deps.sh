@@ -10,10 +10,10 @@ core=(build-essential cmake ninja-build pkg-config
       libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
       libcpp-httplib-dev nlohmann-json3-dev libabsl-dev libssl-dev zlib1g-dev
       libbrotli-dev grpc-proto libgtest-dev libgmock-dev ca-certificates curl
-      prometheus-cpp-dev)
+      prometheus-cpp-dev libcurl4-openssl-dev)
 # Everything the full test suite uses on top (see README.md).
 test_extra=(libbenchmark-dev clang-14 libclang-rt-14-dev clang-format-14 clang-tidy-14
-            nghttp2-client yamllint python3-grpcio python3-protobuf python3-yaml
+            nghttp2-client nghttp2-server yamllint python3-grpcio python3-protobuf python3-yaml
             golang-go golang-google-grpc-dev golang-github-golang-protobuf-1-5-dev
             golang-google-protobuf-dev protoc-gen-go protoc-gen-go-grpc
             golang-google-genproto-dev

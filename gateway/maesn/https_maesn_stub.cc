@@ -102,6 +102,79 @@ std::string LastPathId(const RestBinding& b, const Message& request) {
   return {};
 }
 
+HttpRequest MakeHttpRequest(const CallContext& context,
+                            absl::string_view method, std::string target,
+                            std::string body) {
+  HttpRequest req;
+  req.method = std::string(method);
+  req.target = std::move(target);
+  req.headers = {
+      {"X-API-KEY", context.credentials.api_key},
+      {"X-ACCOUNT-KEY", context.credentials.account_key},
+      {"Accept", "application/json"},
+  };
+  if (!context.request_id.empty()) {
+    req.headers.emplace_back("X-Request-Id", context.request_id);
+  }
+  if (!context.traceparent.empty()) {
+    req.headers.emplace_back("traceparent", context.traceparent);
+  }
+  if (!body.empty()) {
+    req.headers.emplace_back("Content-Type", "application/json");
+    req.body = std::move(body);
+  }
+  return req;
+}
+
+void ObserveAttempt(UpstreamObserver* observer, absl::string_view operation,
+                    const absl::StatusOr<HttpResponse>& http,
+                    absl::Time start) {
+  if (observer != nullptr) {
+    observer->OnUpstreamAttempt(operation, http.ok() ? http->status : 0,
+                                absl::Now() - start);
+  }
+}
+
+// OK for a usable 2xx answer; else the mapped error, naming the operation.
+absl::Status CheckResponse(const absl::StatusOr<HttpResponse>& http,
+                           absl::string_view operation) {
+  if (!http.ok()) {
+    return WithErrorMetadata(http.status(), "operation", operation);
+  }
+  absl::Status status = StatusFromHttpResponse(*http, operation);
+  if (!status.ok()) return status;
+  const std::string type = absl::AsciiStrToLower(http->Header("Content-Type"));
+  if (!type.empty() && !absl::StrContains(type, "json")) {
+    return WithErrorInfo(
+        absl::InternalError(
+            "Maesn's response is unusable: it is not JSON (Content-Type " +
+            type.substr(0, 64) + ")"),
+        "INVALID_UPSTREAM_RESPONSE",
+        {{"operation", std::string(operation)},
+         {"http_status", std::to_string(http->status)}});
+  }
+  return absl::OkStatus();
+}
+
+// Maps a usable 2xx answer into `response` (ParseResponse and the task id
+// of an asynchronous answer); errors name the operation.
+absl::Status MapAnswer(const RestBinding& b, const Message& request,
+                       absl::string_view body, Message& response) {
+  absl::Status s = ParseResponse(b, request, body, response);
+  if (s.ok()) s = ReadAsyncTaskId(b, body, response);
+  if (!s.ok()) {
+    return WithErrorMetadata(std::move(s), "operation", b.operation_id);
+  }
+  return s;
+}
+
+// An attempt that ends before its request leaves.
+absl::Status NotSent(absl::Status status, absl::string_view operation) {
+  return WithErrorMetadata(
+      WithErrorMetadata(std::move(status), "request_sent", "false"),
+      "operation", operation);
+}
+
 }  // namespace
 
 absl::Status ReadAsyncTaskId(const RestBinding& b, absl::string_view body,
@@ -205,62 +278,78 @@ absl::Status HttpsMaesnStub::Call(CallContext& context, const RestBinding& b,
                                   const PagePosition* page, Message& response) {
   absl::StatusOr<BuiltRequest> built = BuildRequest(b, request, page);
   if (!built.ok()) return built.status();
-  absl::StatusOr<HttpResponse> http =
-      Send(context, b.operation_id, b.http_method, std::move(built->target),
-           std::move(built->body));
-  if (!http.ok()) return http.status();
-  absl::Status s = ParseResponse(b, request, http->body, response);
-  if (s.ok()) s = ReadAsyncTaskId(b, http->body, response);
-  if (!s.ok())
-    return WithErrorMetadata(std::move(s), "operation", b.operation_id);
-  return s;
+  HttpRequest req = MakeHttpRequest(
+      context, b.http_method, std::move(built->target), std::move(built->body));
+  const absl::Time start = absl::Now();
+  absl::StatusOr<HttpResponse> http = transport_->Send(req, context);
+  ObserveAttempt(observer_, b.operation_id, http, start);
+  absl::Status s = CheckResponse(http, b.operation_id);
+  if (!s.ok()) return s;
+  return MapAnswer(b, request, http->body, response);
 }
 
-absl::StatusOr<HttpResponse> HttpsMaesnStub::Send(CallContext& context,
-                                                  absl::string_view operation,
-                                                  absl::string_view method,
-                                                  std::string target,
-                                                  std::string body) {
-  HttpRequest req;
-  req.method = std::string(method);
-  req.target = std::move(target);
-  req.headers = {
-      {"X-API-KEY", context.credentials.api_key},
-      {"X-ACCOUNT-KEY", context.credentials.account_key},
-      {"Accept", "application/json"},
-  };
-  if (!context.request_id.empty()) {
-    req.headers.emplace_back("X-Request-Id", context.request_id);
+void HttpsMaesnStub::AsyncCall(CallContext& context, const RestBinding& b,
+                               const Message& request, const PagePosition* page,
+                               Message& response, Done done) {
+  if (async_ == nullptr) {
+    MaesnStub::AsyncCall(context, b, request, page, response, std::move(done));
+    return;
   }
-  if (!context.traceparent.empty()) {
-    req.headers.emplace_back("traceparent", context.traceparent);
+  absl::StatusOr<BuiltRequest> built = BuildRequest(b, request, page);
+  if (!built.ok()) {
+    std::move(done)(built.status());
+    return;
   }
-  if (!body.empty()) {
-    req.headers.emplace_back("Content-Type", "application/json");
-    req.body = std::move(body);
+  // The same checks as the blocking path (SendAndWait) makes before it
+  // sends: nothing leaves for a caller who is already gone.
+  if (absl::Now() >= context.deadline) {
+    std::move(done)(
+        NotSent(absl::DeadlineExceededError(
+                    "deadline expired before the request to Maesn was sent"),
+                b.operation_id));
+    return;
+  }
+  if (context.Cancelled()) {
+    std::move(done)(NotSent(
+        absl::CancelledError("the caller cancelled the call"), b.operation_id));
+    return;
+  }
+  ++context.stats.attempts;
+  HttpRequest req = MakeHttpRequest(
+      context, b.http_method, std::move(built->target), std::move(built->body));
+  std::shared_ptr<CancelLatch> latch;
+  if (context.cancel != nullptr) {
+    latch = std::make_shared<CancelLatch>();
+    context.cancel->SetHook([latch] { latch->Cancel(); });
   }
   const absl::Time start = absl::Now();
-  auto resp = transport_->Send(req, context);
-  if (observer_ != nullptr) {
-    observer_->OnUpstreamAttempt(operation, resp.ok() ? resp->status : 0,
-                                 absl::Now() - start);
-  }
-  if (!resp.ok()) {
-    return WithErrorMetadata(resp.status(), "operation", operation);
-  }
-  absl::Status status = StatusFromHttpResponse(*resp, operation);
-  if (!status.ok()) return status;
-  const std::string type = absl::AsciiStrToLower(resp->Header("Content-Type"));
-  if (!type.empty() && !absl::StrContains(type, "json")) {
-    return WithErrorInfo(
-        absl::InternalError(
-            "Maesn's response is unusable: it is not JSON (Content-Type " +
-            type.substr(0, 64) + ")"),
-        "INVALID_UPSTREAM_RESPONSE",
-        {{"operation", std::string(operation)},
-         {"http_status", std::to_string(resp->status)}});
-  }
-  return resp;
+  std::shared_ptr<AsyncOperation> transfer = async_->Start(
+      std::move(req), context.deadline,
+      [&context, &b, &request, &response, start, observer = observer_,
+       cpu = cpu_, offload = offload_bytes_,
+       done = std::move(done)](absl::StatusOr<HttpResponse> http) mutable {
+        if (context.cancel != nullptr) context.cancel->ClearHook();
+        if (http.ok()) context.stats.upstream_status = http->status;
+        ObserveAttempt(observer, b.operation_id, http, start);
+        absl::Status s = CheckResponse(http, b.operation_id);
+        if (!s.ok()) {
+          std::move(done)(std::move(s));
+          return;
+        }
+        if (cpu != nullptr && http->body.size() > offload) {
+          // A large answer is mapped off the event loop. The closure is
+          // shared so that a refused Submit leaves it here to run inline.
+          auto map = std::make_shared<absl::AnyInvocable<void()>>(
+              [&b, &request, &response, body = std::move(http->body),
+               done = std::move(done)]() mutable {
+                std::move(done)(MapAnswer(b, request, body, response));
+              });
+          if (!cpu->Submit([map] { (*map)(); })) (*map)();
+          return;
+        }
+        std::move(done)(MapAnswer(b, request, http->body, response));
+      });
+  if (latch != nullptr) latch->Attach(std::move(transfer));
 }
 
 }  // namespace maesn::gateway

@@ -2,10 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "gateway/common/errors.h"
 #include "gateway/mapping/field_path.h"
 
@@ -23,11 +27,13 @@ bool IsRetryable(const absl::Status& status) {
 MaesnConnection::MaesnConnection(std::shared_ptr<MaesnStub> stub,
                                  RetryPolicy policy,
                                  std::shared_ptr<Clock> clock,
-                                 UpstreamObserver* observer)
+                                 UpstreamObserver* observer,
+                                 std::shared_ptr<AsyncTimers> timers)
     : stub_(std::move(stub)),
       policy_(policy),
       clock_(std::move(clock)),
-      observer_(observer) {}
+      observer_(observer),
+      timers_(std::move(timers)) {}
 
 std::string MaesnConnection::OperationOf(const absl::Status& status) {
   std::string op = ErrorMetadata(status, kOperationKey);
@@ -120,51 +126,136 @@ absl::Status MaesnConnection::LabelWriteOutcome(absl::Status status,
                            WriteOutcomeName(outcome));
 }
 
-absl::Status MaesnConnection::Read(CallContext& context,
-                                   const RestBinding& binding,
-                                   const google::protobuf::Message& request,
-                                   const PagePosition* page,
-                                   google::protobuf::Message& response) {
-  for (int n = 1;; ++n) {
-    response.Clear();
-    absl::Status status =
-        stub_->Call(context, binding, request, page, response);
-    if (status.ok()) return status;
-    absl::Duration wait;
-    if (!ShouldRetry(context, status, n, &wait)) {
-      return FinishError(std::move(status), context, request, false);
+// The state of one read across its attempts.
+struct MaesnConnection::Read {
+  Read(CallContext& c, const RestBinding& b,
+       const google::protobuf::Message& in, google::protobuf::Message& out,
+       Done d)
+      : context(c),
+        binding(b),
+        request(in),
+        response(out),
+        done(std::move(d)) {}
+  CallContext& context;
+  const RestBinding& binding;
+  const google::protobuf::Message& request;
+  google::protobuf::Message& response;
+  Done done;
+  std::optional<PagePosition> page;  // for a paged list
+  int attempt = 0;
+};
+
+void MaesnConnection::StartRead(std::shared_ptr<Read> read) {
+  ++read->attempt;
+  read->response.Clear();
+  Read& r = *read;
+  stub_->AsyncCall(r.context, r.binding, r.request,
+                   r.page.has_value() ? &*r.page : nullptr, r.response,
+                   [this, read = std::move(read)](absl::Status status) mutable {
+                     OnReadDone(std::move(read), std::move(status));
+                   });
+}
+
+void MaesnConnection::OnReadDone(std::shared_ptr<Read> read,
+                                 absl::Status status) {
+  if (status.ok()) {
+    if (read->page.has_value()) {
+      google::protobuf::Message& response = read->response;
+      const RestBinding& b = read->binding;
+      const google::protobuf::Reflection& r = *response.GetReflection();
+      const auto& meta = static_cast<const v1::ResponseMeta&>(
+          r.GetMessage(response, b.meta_field));
+      PageOutcome outcome = DecidePage(read->request, *read->page, meta,
+                                       r.FieldSize(response, b.data_field));
+      r.SetString(&response, b.next_page_token,
+                  std::move(outcome.next_page_token));
+      r.SetInt32(&response, b.total_size, outcome.total_size);
     }
-    if (observer_ != nullptr) observer_->OnUpstreamRetry(OperationOf(status));
-    clock_->SleepFor(wait);
+    std::move(read->done)(absl::OkStatus());
+    return;
   }
+  absl::Duration wait;
+  if (!ShouldRetry(read->context, status, read->attempt, &wait)) {
+    std::move(read->done)(
+        FinishError(std::move(status), read->context, read->request, false));
+    return;
+  }
+  if (observer_ != nullptr) observer_->OnUpstreamRetry(OperationOf(status));
+  if (timers_ == nullptr) {
+    clock_->SleepFor(wait);
+    StartRead(std::move(read));
+    return;
+  }
+  // The wait holds no thread; a caller who leaves ends it at once.
+  std::shared_ptr<CancelLatch> latch;
+  CallContext& context = read->context;
+  if (context.cancel != nullptr) {
+    latch = std::make_shared<CancelLatch>();
+    context.cancel->SetHook([latch] { latch->Cancel(); });
+  }
+  std::shared_ptr<AsyncOperation> timer = timers_->RunAfter(
+      wait, [this, read = std::move(read),
+             last = std::move(status)](absl::Status fired) mutable {
+        CallContext& call = read->context;
+        if (call.cancel != nullptr) call.cancel->ClearHook();
+        if (!fired.ok() || call.Cancelled()) {
+          // Cancelled by the caller, or the transport shut down: the last
+          // attempt's error stands.
+          std::move(read->done)(
+              FinishError(std::move(last), call, read->request, false));
+          return;
+        }
+        StartRead(std::move(read));
+      });
+  if (latch != nullptr) latch->Attach(std::move(timer));
+}
+
+void MaesnConnection::AsyncCall(CallContext& context,
+                                const RestBinding& binding,
+                                const google::protobuf::Message& request,
+                                google::protobuf::Message& response,
+                                Done done) {
+  if (!binding.idempotent()) {
+    response.Clear();
+    stub_->AsyncCall(context, binding, request, nullptr, response,
+                     [this, &context, &request,
+                      done = std::move(done)](absl::Status status) mutable {
+                       std::move(done)(FinishError(std::move(status), context,
+                                                   request, true));
+                     });
+    return;
+  }
+  auto read = std::make_shared<Read>(context, binding, request, response,
+                                     std::move(done));
+  if (binding.paged) {
+    absl::StatusOr<PagePosition> position = StartPosition(request);
+    if (!position.ok()) {
+      std::move(read->done)(position.status());
+      return;
+    }
+    read->page = *position;
+  }
+  StartRead(std::move(read));
 }
 
 absl::Status MaesnConnection::Call(CallContext& context,
                                    const RestBinding& binding,
                                    const google::protobuf::Message& request,
                                    google::protobuf::Message& response) {
-  if (!binding.idempotent()) {
-    response.Clear();
-    absl::Status status =
-        stub_->Call(context, binding, request, nullptr, response);
-    return FinishError(std::move(status), context, request, true);
-  }
-  if (!binding.paged) {
-    return Read(context, binding, request, nullptr, response);
-  }
-  absl::StatusOr<PagePosition> position = StartPosition(request);
-  if (!position.ok()) return position.status();
-  absl::Status status = Read(context, binding, request, &*position, response);
-  if (!status.ok()) return status;
-  const google::protobuf::Reflection& r = *response.GetReflection();
-  const auto& meta = static_cast<const v1::ResponseMeta&>(
-      r.GetMessage(response, binding.meta_field));
-  PageOutcome outcome = DecidePage(request, *position, meta,
-                                   r.FieldSize(response, binding.data_field));
-  r.SetString(&response, binding.next_page_token,
-              std::move(outcome.next_page_token));
-  r.SetInt32(&response, binding.total_size, outcome.total_size);
-  return absl::OkStatus();
+  // Shared with the callback, which may still be returning from Notify()
+  // when this function has already returned.
+  struct Outcome {
+    absl::Notification done;
+    absl::Status status;
+  };
+  auto outcome = std::make_shared<Outcome>();
+  AsyncCall(context, binding, request, response,
+            [outcome](absl::Status status) {
+              outcome->status = std::move(status);
+              outcome->done.Notify();
+            });
+  outcome->done.WaitForNotification();
+  return outcome->status;
 }
 
 }  // namespace maesn::gateway

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/any_invocable.h"
 #include "absl/random/random.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -15,6 +16,7 @@
 #include "absl/time/time.h"
 #include "gateway/common/call_context.h"
 #include "gateway/common/clock.h"
+#include "gateway/maesn/http_transport.h"
 #include "gateway/maesn/maesn_stub.h"
 #include "gateway/maesn/page_token.h"
 #include "gateway/maesn/rest_binding.h"
@@ -29,9 +31,9 @@ struct RetryPolicy {
   absl::Duration initial_backoff = absl::Milliseconds(100);
   absl::Duration max_backoff = absl::Seconds(5);
   double multiplier = 2.0;
-  // The longest single wait the gateway spends on a worker thread; when
-  // Maesn's Retry-After asks for more, the error goes back to the caller
-  // (with that RetryInfo) instead.
+  // The longest single wait before another attempt; when Maesn's
+  // Retry-After asks for more, the error goes back to the caller (with that
+  // RetryInfo) instead.
   absl::Duration max_wait = absl::Seconds(10);
   // RetryInfo given to the caller with a retryable error for which Maesn
   // named no Retry-After.
@@ -58,14 +60,23 @@ bool IsRetryable(const absl::Status& status);
 // validationErrors paths become the request's proto field paths, and a
 // retryable error carries a RetryInfo (Maesn's Retry-After, else the
 // policy's caller_retry_delay) unless it is a write that may have been
-// applied, which carries none. Thread-safe.
+// applied, which carries none.
+//
+// AsyncCall() holds no thread while a call is under way: attempts go
+// through MaesnStub::AsyncCall and the waits between them are `timers`
+// (the transport's event loop). Without timers (tests on a FakeClock) a
+// wait is clock->SleepFor on the thread that completed the attempt.
+// Thread-safe.
 class MaesnConnection {
  public:
+  using Done = absl::AnyInvocable<void(absl::Status) &&>;
+
   // `observer` (may be null; must outlive the connection) hears of every
-  // retry.
+  // retry. `timers` may be null (see above).
   MaesnConnection(std::shared_ptr<MaesnStub> stub, RetryPolicy policy,
                   std::shared_ptr<Clock> clock,
-                  UpstreamObserver* observer = nullptr);
+                  UpstreamObserver* observer = nullptr,
+                  std::shared_ptr<AsyncTimers> timers = nullptr);
 
   // Runs the Maesn operation of `binding` (a kUnary binding) for `request`
   // (its input type) and fills `response` (its output type): a GET through
@@ -73,18 +84,27 @@ class MaesnConnection {
   // list turns page_size/page_token into Maesn's page and limit
   // (page_token.h) and fills next_page_token and total_size; a bad token or
   // page size is INVALID_ARGUMENT before any upstream request.
+  // Blocks until AsyncCall() is done.
   absl::Status Call(CallContext& context, const RestBinding& binding,
                     const google::protobuf::Message& request,
                     google::protobuf::Message& response);
 
+  // Call() without blocking: returns at once and runs `done` with the
+  // final status once `response` is filled. `context`, `binding`, `request`
+  // and `response` must stay valid until then. `done` runs exactly once, on
+  // a transport thread, or inline when the call ends before anything is
+  // sent (a bad page token, a stub with nothing to wait for).
+  void AsyncCall(CallContext& context, const RestBinding& binding,
+                 const google::protobuf::Message& request,
+                 google::protobuf::Message& response, Done done);
+
   const std::shared_ptr<MaesnStub>& stub() const { return stub_; }
 
  private:
-  // One stub call, retried while the policy and the deadline allow.
-  absl::Status Read(CallContext& context, const RestBinding& binding,
-                    const google::protobuf::Message& request,
-                    const PagePosition* page,
-                    google::protobuf::Message& response);
+  struct Read;
+  // One more attempt of a read, and what follows it.
+  void StartRead(std::shared_ptr<Read> read);
+  void OnReadDone(std::shared_ptr<Read> read, absl::Status status);
 
  public:
   // Decides whether attempt `n` that failed with `status` is retried, and
@@ -106,6 +126,7 @@ class MaesnConnection {
   const RetryPolicy policy_;
   std::shared_ptr<Clock> clock_;
   UpstreamObserver* const observer_;
+  std::shared_ptr<AsyncTimers> timers_;
   absl::Mutex mu_;
   absl::BitGen rng_ ABSL_GUARDED_BY(mu_);
 };

@@ -1,6 +1,7 @@
 #ifndef MAESN_GATEWAY_MAESN_MAESN_STUB_H_
 #define MAESN_GATEWAY_MAESN_MAESN_STUB_H_
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "gateway/common/call_context.h"
 #include "gateway/maesn/page_token.h"
@@ -21,6 +22,8 @@ namespace maesn::gateway {
 // Implementations are thread-safe.
 class MaesnStub {
  public:
+  using Done = absl::AnyInvocable<void(absl::Status) &&>;
+
   virtual ~MaesnStub() = default;
 
   // Sends `request` (of the binding's input type) and fills `response` (of
@@ -31,6 +34,21 @@ class MaesnStub {
                             const google::protobuf::Message& request,
                             const PagePosition* page,
                             google::protobuf::Message& response) = 0;
+
+  // The same attempt without blocking: returns at once and runs `done` with
+  // Call()'s status when the answer is mapped into `response`. `context`,
+  // `request`, `page` and `response` must stay valid until then. While it
+  // runs, context.cancel (when set) holds the hook that aborts it. `done`
+  // runs exactly once, on a transport thread or, for a stub with nothing to
+  // wait for, inline; the default runs the blocking Call() inline (stubs
+  // over a blocking transport, test doubles).
+  virtual void AsyncCall(CallContext& context, const RestBinding& binding,
+                         const google::protobuf::Message& request,
+                         const PagePosition* page,
+                         google::protobuf::Message& response, Done done) {
+    absl::Status status = Call(context, binding, request, page, response);
+    std::move(done)(std::move(status));
+  }
 };
 
 }  // namespace maesn::gateway

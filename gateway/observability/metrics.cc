@@ -25,7 +25,9 @@ class CallbackCollectable final : public prometheus::Collectable {
   struct Entry {
     std::string help;
     prometheus::MetricType type;
-    std::function<double()> fn;
+    // Without labels when `label` is empty (then one series, value "").
+    std::string label;
+    std::vector<std::pair<std::string, std::function<double()>>> series;
   };
 
   void Set(const std::string& name, Entry entry) {
@@ -46,14 +48,17 @@ class CallbackCollectable final : public prometheus::Collectable {
       f.name = name;
       f.help = e.help;
       f.type = e.type;
-      prometheus::ClientMetric m;
-      const double v = e.fn();
-      if (e.type == prometheus::MetricType::Counter) {
-        m.counter.value = v;
-      } else {
-        m.gauge.value = v;
+      for (const auto& [value, fn] : e.series) {
+        prometheus::ClientMetric m;
+        if (!e.label.empty()) m.label.push_back({e.label, value});
+        const double v = fn();
+        if (e.type == prometheus::MetricType::Counter) {
+          m.counter.value = v;
+        } else {
+          m.gauge.value = v;
+        }
+        f.metric.push_back(std::move(m));
       }
-      f.metric.push_back(std::move(m));
       out.push_back(std::move(f));
     }
     return out;
@@ -167,12 +172,21 @@ void Metrics::OnUpstreamRetry(absl::string_view operation) {
 
 void Metrics::RegisterGauge(const std::string& name, const std::string& help,
                             std::function<double()> fn) {
-  callbacks_->Set(name, {help, prometheus::MetricType::Gauge, std::move(fn)});
+  callbacks_->Set(
+      name, {help, prometheus::MetricType::Gauge, "", {{"", std::move(fn)}}});
+}
+
+void Metrics::RegisterGauge(
+    const std::string& name, const std::string& help, const std::string& label,
+    std::vector<std::pair<std::string, std::function<double()>>> series) {
+  callbacks_->Set(
+      name, {help, prometheus::MetricType::Gauge, label, std::move(series)});
 }
 
 void Metrics::RegisterCounter(const std::string& name, const std::string& help,
                               std::function<double()> fn) {
-  callbacks_->Set(name, {help, prometheus::MetricType::Counter, std::move(fn)});
+  callbacks_->Set(
+      name, {help, prometheus::MetricType::Counter, "", {{"", std::move(fn)}}});
 }
 
 void Metrics::Unregister(const std::string& name) { callbacks_->Remove(name); }

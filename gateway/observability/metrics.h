@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -59,6 +60,12 @@ class Metrics final : public RpcObserver, public UpstreamObserver {
   // registration of the same name.
   void RegisterGauge(const std::string& name, const std::string& help,
                      std::function<double()> fn);
+  // The same for a gauge family with one label: one series per (label
+  // value, fn), e.g. maesn_upstream_connections{protocol="h1"|"h2"}.
+  void RegisterGauge(
+      const std::string& name, const std::string& help,
+      const std::string& label,
+      std::vector<std::pair<std::string, std::function<double()>>> series);
   void RegisterCounter(const std::string& name, const std::string& help,
                        std::function<double()> fn);
   void Unregister(const std::string& name);

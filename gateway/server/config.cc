@@ -5,7 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "gateway/maesn/httplib_transport.h"
+#include "gateway/maesn/curl_transport.h"
 
 namespace maesn::gateway {
 namespace {
@@ -87,10 +87,25 @@ absl::StatusOr<GatewayConfig> ConfigFromEnvironment(const EnvLookup& getenv) {
   str("MAESN_BASE_URL", &c.maesn_base_url);
   str("MAESN_API_KEY", &c.maesn_api_key);
   str("MAESN_CA_FILE", &c.maesn_ca_file);
+  // Lower case first, as libcurl and most tools read them.
+  const char* proxy_var = "https_proxy";
+  str(proxy_var, &c.egress_proxy);
+  if (c.egress_proxy.empty()) {
+    proxy_var = "HTTPS_PROXY";
+    str(proxy_var, &c.egress_proxy);
+  }
+  str("no_proxy", &c.no_proxy);
+  if (c.no_proxy.empty()) str("NO_PROXY", &c.no_proxy);
 
   if (auto s = ValidateListen(c.listen); !s.ok()) return s;
   if (auto ep = ParseBaseUrl(c.maesn_base_url); !ep.ok()) {
     return Bad("MAESN_BASE_URL", ep.status().message());
+  }
+  if (!c.egress_proxy.empty()) {
+    // The message never repeats the URL: it may hold a password.
+    if (auto s = ValidateProxyUrl(c.egress_proxy); !s.ok()) {
+      return Bad(proxy_var, s.message());
+    }
   }
   if (!c.maesn_ca_file.empty() && !std::ifstream(c.maesn_ca_file).good()) {
     return Bad(
@@ -104,12 +119,24 @@ absl::StatusOr<GatewayConfig> ConfigFromEnvironment(const EnvLookup& getenv) {
     }
   }
 
+  // The blocking worker pool these sized is gone; a deployment that still
+  // sets them is told what replaces them rather than silently ignored.
+  for (const char* old : {"UPSTREAM_WORKERS", "UPSTREAM_QUEUE"}) {
+    const char* v = getenv(old);
+    if (v != nullptr && *v != '\0') {
+      return Bad(old,
+                 "is no longer used: requests to Maesn no longer wait for a "
+                 "worker thread; UPSTREAM_MAX_IN_FLIGHT bounds them");
+    }
+  }
+
   int64_t connect_ms = absl::ToInt64Milliseconds(c.connect_timeout);
   int64_t read_ms = absl::ToInt64Milliseconds(c.read_timeout);
   int64_t max_resp = static_cast<int64_t>(c.max_response_bytes);
   int64_t attempts = c.retry_max_attempts;
-  int64_t workers = c.upstream_workers;
-  int64_t queue = static_cast<int64_t>(c.upstream_queue);
+  int64_t max_in_flight = c.upstream_max_in_flight;
+  int64_t loops = c.upstream_event_loops;
+  int64_t connections = c.upstream_max_connections;
   int64_t max_msg = c.max_message_bytes;
   for (auto s : {
            ReadInt(getenv, "MAESN_CONNECT_TIMEOUT_MS", 1, 600000, &connect_ms),
@@ -117,8 +144,11 @@ absl::StatusOr<GatewayConfig> ConfigFromEnvironment(const EnvLookup& getenv) {
            ReadInt(getenv, "MAESN_MAX_RESPONSE_BYTES", 1024, int64_t{1} << 31,
                    &max_resp),
            ReadInt(getenv, "MAESN_RETRY_MAX_ATTEMPTS", 1, 10, &attempts),
-           ReadInt(getenv, "UPSTREAM_WORKERS", 1, 1024, &workers),
-           ReadInt(getenv, "UPSTREAM_QUEUE", 1, 1 << 20, &queue),
+           ReadInt(getenv, "UPSTREAM_MAX_IN_FLIGHT", 1, 1 << 20,
+                   &max_in_flight),
+           ReadInt(getenv, "UPSTREAM_EVENT_LOOPS", 1, 64, &loops),
+           ReadInt(getenv, "UPSTREAM_MAX_CONNECTIONS", 0, 1 << 16,
+                   &connections),
            ReadInt(getenv, "GATEWAY_MAX_MESSAGE_BYTES", 1024, 64 << 20,
                    &max_msg),
        }) {
@@ -128,8 +158,9 @@ absl::StatusOr<GatewayConfig> ConfigFromEnvironment(const EnvLookup& getenv) {
   c.read_timeout = absl::Milliseconds(read_ms);
   c.max_response_bytes = static_cast<std::size_t>(max_resp);
   c.retry_max_attempts = static_cast<int>(attempts);
-  c.upstream_workers = static_cast<int>(workers);
-  c.upstream_queue = static_cast<std::size_t>(queue);
+  c.upstream_max_in_flight = static_cast<int>(max_in_flight);
+  c.upstream_event_loops = static_cast<int>(loops);
+  c.upstream_max_connections = static_cast<int>(connections);
   c.max_message_bytes = static_cast<int>(max_msg);
   if (auto s = ReadServingConfig(getenv, c); !s.ok()) return s;
   if (auto s = ReadWatchConfig(getenv, c); !s.ok()) return s;

@@ -19,14 +19,30 @@ struct GatewayConfig {
   std::string maesn_base_url = "https://api.maesn.dev";  // MAESN_BASE_URL
   std::string maesn_api_key;  // MAESN_API_KEY (secret)
   std::string maesn_ca_file;  // MAESN_CA_FILE
+  // Egress proxy to reach Maesn through (a CONNECT tunnel; TLS stays
+  // verified end to end): https_proxy, else HTTPS_PROXY. May hold a
+  // password: never logged. Empty = direct.
+  std::string egress_proxy;
+  // Hosts reached directly despite the proxy: no_proxy, else NO_PROXY.
+  std::string no_proxy;
   absl::Duration connect_timeout =
       absl::Seconds(5);                             // MAESN_CONNECT_TIMEOUT_MS
   absl::Duration read_timeout = absl::Seconds(30);  // MAESN_READ_TIMEOUT_MS
   std::size_t max_response_bytes = 32u << 20;       // MAESN_MAX_RESPONSE_BYTES
   int retry_max_attempts = 4;                       // MAESN_RETRY_MAX_ATTEMPTS
-  int upstream_workers = 32;                        // UPSTREAM_WORKERS
-  std::size_t upstream_queue = 4096;                // UPSTREAM_QUEUE
-  int max_message_bytes = 4 << 20;                  // GATEWAY_MAX_MESSAGE_BYTES
+  // Maesn requests in flight (unary calls and stream pages) beyond which
+  // calls get RESOURCE_EXHAUSTED with RetryInfo at once. An in-flight
+  // request costs memory, not a thread.
+  int upstream_max_in_flight = 4096;  // UPSTREAM_MAX_IN_FLIGHT
+  // Event-loop threads of the upstream client, each with its own
+  // connections to Maesn. One carries thousands of requests in flight
+  // (mapping of large answers runs elsewhere); more only when its core is
+  // saturated.
+  int upstream_event_loops = 1;  // UPSTREAM_EVENT_LOOPS
+  // Connections to Maesn per event loop (0 = unlimited); beyond it
+  // requests queue for a connection. Matters for HTTP/1.1 only.
+  int upstream_max_connections = 0;  // UPSTREAM_MAX_CONNECTIONS
+  int max_message_bytes = 4 << 20;   // GATEWAY_MAX_MESSAGE_BYTES
 
   // Running in Kubernetes (read by ReadServingConfig, config_serving.cc).
   // Plaintext listener with only grpc.health.v1 ("" = none): for kubelet

@@ -5,10 +5,11 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "gateway/maesn/httplib_transport.h"
+#include "gateway/maesn/curl_transport.h"
 #include "gateway/maesn/https_maesn_stub.h"
 #include "gateway/service/maesn_service.h"
 #include "gateway/service/status_interceptor.h"
@@ -47,6 +48,12 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(
   }
   options.pem_key_cert_pairs.push_back({*std::move(key), *std::move(cert)});
   return grpc::SslServerCredentials(options);
+}
+
+// The cores this process may run on (at least 1).
+int CpuCount() {
+  const unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : static_cast<int>(n);
 }
 
 int Millis(absl::Duration d) {
@@ -98,19 +105,27 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   auto credentials = ServerCredentials(config);
   if (!credentials.ok()) return credentials.status();
 
+  CurlTransport* curl = nullptr;  // when the transport is ours
   if (deps.transport == nullptr) {
-    HttplibTransportOptions topts;
+    CurlTransportOptions topts;
     topts.base_url = config.maesn_base_url;
     topts.ca_file = config.maesn_ca_file;
     topts.connect_timeout = config.connect_timeout;
     topts.read_timeout = config.read_timeout;
-    topts.write_timeout = config.read_timeout;
     topts.max_response_bytes = config.max_response_bytes;
-    auto t = HttplibTransport::Create(std::move(topts));
+    topts.proxy = config.egress_proxy;
+    topts.no_proxy = config.no_proxy;
+    topts.event_loops = config.upstream_event_loops;
+    topts.max_connections = config.upstream_max_connections;
+    auto t = CurlTransport::Create(std::move(topts));
     if (!t.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("MAESN_BASE_URL ", t.status().message()));
+      if (!ParseBaseUrl(config.maesn_base_url).ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("MAESN_BASE_URL ", t.status().message()));
+      }
+      return t.status();
     }
+    curl = t->get();
     deps.transport = *std::move(t);
   }
   if (deps.clock == nullptr) deps.clock = std::make_shared<SystemClock>();
@@ -127,14 +142,18 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
         "the contract has no rpc that follows a Maesn task");
   }
   s->transport_ = deps.transport;
-  s->executor_ = std::make_unique<Executor>(config.upstream_workers,
-                                            config.upstream_queue);
+  // No thread waits for Maesn: these few only map large answers, off the
+  // transport's event loops.
+  s->executor_ = std::make_unique<Executor>(CpuCount(), 1024);
+  s->upstream_limit_ =
+      std::make_unique<InFlightLimit>(config.upstream_max_in_flight);
   RetryPolicy retry;
   retry.max_attempts = config.retry_max_attempts;
-  auto stub =
-      std::make_shared<HttpsMaesnStub>(s->transport_, s->metrics_.get());
-  s->connection_ = std::make_shared<MaesnConnection>(stub, retry, deps.clock,
-                                                     s->metrics_.get());
+  auto stub = std::make_shared<HttpsMaesnStub>(s->transport_, s->metrics_.get(),
+                                               s->executor_.get());
+  s->connection_ = std::make_shared<MaesnConnection>(
+      stub, retry, deps.clock, s->metrics_.get(),
+      std::dynamic_pointer_cast<AsyncTimers>(s->transport_));
   WatchOptions watch;
   watch.poll_min = config.watch_poll_min;
   watch.poll_max = config.watch_poll_max;
@@ -143,12 +162,14 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   watch.heartbeat_min = config.watch_heartbeat_min;
   s->watch_hub_ = std::make_unique<WatchHub>(
       std::make_shared<StubTaskPoller>(stub, *poll),
-      [executor = s->executor_.get()](std::function<void()> task) {
-        return executor->Submit(std::move(task));
+      // Starting a poll does not block: run it on the timer thread.
+      [](std::function<void()> task) {
+        task();
+        return true;
       },
       deps.clock, watch);
   s->watch_hub_->StartTimerThread();
-  s->env_.executor = s->executor_.get();
+  s->env_.upstream_limit = s->upstream_limit_.get();
   s->env_.default_api_key = config.maesn_api_key;
   s->env_.observer = &s->observers_;
 
@@ -170,14 +191,39 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   s->services_.push_back(
       std::make_unique<ReflectionServiceV1Alpha>(s->reflection_catalog_.get()));
 
-  Executor* executor = s->executor_.get();
+  InFlightLimit* limit = s->upstream_limit_.get();
   s->metrics_->RegisterGauge(
-      "maesn_executor_queued_calls",
-      "Upstream calls waiting for a free executor worker.",
-      [executor] { return static_cast<double>(executor->queued()); });
+      "maesn_gateway_upstream_calls",
+      "Calls holding one of the UPSTREAM_MAX_IN_FLIGHT slots (a unary call "
+      "from its first attempt to its answer, a stream while it fetches).",
+      [limit] { return static_cast<double>(limit->in_flight()); });
   s->metrics_->RegisterGauge(
-      "maesn_executor_workers", "Executor worker threads (UPSTREAM_WORKERS).",
-      [executor] { return static_cast<double>(executor->threads()); });
+      "maesn_gateway_upstream_calls_limit", "UPSTREAM_MAX_IN_FLIGHT.",
+      [limit] { return static_cast<double>(limit->max()); });
+  s->metrics_->RegisterCounter(
+      "maesn_gateway_overloaded_total",
+      "Calls refused with RESOURCE_EXHAUSTED because UPSTREAM_MAX_IN_FLIGHT "
+      "calls were in flight.",
+      [limit] { return static_cast<double>(limit->refused()); });
+  if (curl != nullptr) {
+    s->metrics_->RegisterGauge(
+        "maesn_upstream_in_flight",
+        "Requests to Maesn started and not yet answered.",
+        [curl] { return static_cast<double>(curl->in_flight()); });
+    s->metrics_->RegisterGauge(
+        "maesn_upstream_connections",
+        "Open connections to Maesn that have carried a response, by protocol.",
+        "protocol",
+        {{"h1",
+          [curl] {
+            return static_cast<double>(
+                curl->open_connections(HttpProtocol::kHttp1));
+          }},
+         {"h2", [curl] {
+            return static_cast<double>(
+                curl->open_connections(HttpProtocol::kHttp2));
+          }}});
+  }
   WatchHub* hub = s->watch_hub_.get();
   s->metrics_->RegisterGauge(
       "maesn_watch_streams_open", "Open WatchTask streams and WaitTask calls.",
@@ -249,9 +295,10 @@ GatewayServer::~GatewayServer() {
   // The metrics server outlives the objects these read: stop reading them.
   if (metrics_ == nullptr) return;
   for (const char* name :
-       {"maesn_executor_queued_calls", "maesn_executor_workers",
-        "maesn_watch_streams_open", "maesn_watch_poll_loops_active",
-        "maesn_watch_polls_total"}) {
+       {"maesn_gateway_upstream_calls", "maesn_gateway_upstream_calls_limit",
+        "maesn_gateway_overloaded_total", "maesn_watch_streams_open",
+        "maesn_watch_poll_loops_active", "maesn_watch_polls_total",
+        "maesn_upstream_in_flight", "maesn_upstream_connections"}) {
     metrics_->Unregister(name);
   }
 }

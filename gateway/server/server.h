@@ -114,7 +114,8 @@ class GatewayServer {
   std::unique_ptr<HealthService> probe_health_service_;
 
   std::unique_ptr<BindingTable> bindings_;
-  std::unique_ptr<Executor> executor_;
+  std::unique_ptr<Executor> executor_;  // maps large answers
+  std::unique_ptr<InFlightLimit> upstream_limit_;
   std::shared_ptr<HttpTransport> transport_;
   std::shared_ptr<MaesnConnection> connection_;
   std::unique_ptr<WatchHub> watch_hub_;

@@ -122,11 +122,18 @@ void AddStatusTrailers(grpc::CallbackServerContext* server_context,
   }
 }
 
+bool InFlightLimit::TryAcquire() {
+  if (in_flight_.fetch_add(1, std::memory_order_relaxed) < max_) return true;
+  in_flight_.fetch_sub(1, std::memory_order_relaxed);
+  refused_.fetch_add(1, std::memory_order_relaxed);
+  return false;
+}
+
 absl::Status OverloadedError() {
   return WithRetryDelay(
       WithErrorInfo(absl::ResourceExhaustedError(
-                        "the gateway is at capacity (UPSTREAM_QUEUE is full); "
-                        "retry with backoff"),
+                        "the gateway is at capacity (UPSTREAM_MAX_IN_FLIGHT "
+                        "requests to Maesn in flight); retry with backoff"),
                     "GATEWAY_OVERLOADED"),
       absl::Seconds(1));
 }

@@ -3,6 +3,8 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -12,16 +14,41 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "gateway/common/call_context.h"
-#include "gateway/common/executor.h"
 #include "gateway/observability/rpc_observer.h"
 #include "gateway/service/grpc_status.h"
 
 namespace maesn::gateway {
 
+// Admission control for requests to Maesn: at most `max` in flight
+// (UPSTREAM_MAX_IN_FLIGHT). A unary call holds one slot from before its
+// first attempt until its answer; a page stream holds one per page fetch.
+// Lock-free, thread-safe.
+class InFlightLimit {
+ public:
+  explicit InFlightLimit(std::int64_t max) : max_(max) {}
+  // Takes a slot; false (and counts a refusal) when all are taken.
+  bool TryAcquire();
+  void Release() { in_flight_.fetch_sub(1, std::memory_order_relaxed); }
+
+  std::int64_t max() const { return max_; }
+  std::int64_t in_flight() const {
+    return in_flight_.load(std::memory_order_relaxed);
+  }
+  std::int64_t refused() const {
+    return refused_.load(std::memory_order_relaxed);
+  }
+
+ private:
+  const std::int64_t max_;
+  std::atomic<std::int64_t> in_flight_{0};
+  std::atomic<std::int64_t> refused_{0};
+};
+
 // What every service needs to run a call; owned by the server, shared by
 // all services, outlives every call.
 struct ServiceEnvironment {
-  Executor* executor = nullptr;
+  // May be null: no limit.
+  InFlightLimit* upstream_limit = nullptr;
   // Used when the caller sends no x-api-key; may be empty.
   std::string default_api_key;
   // May be null.
@@ -45,8 +72,8 @@ absl::Status ReadCallContext(const ServiceEnvironment& env,
 void AddStatusTrailers(grpc::CallbackServerContext* server_context,
                        const absl::Status& status);
 
-// RESOURCE_EXHAUSTED (reason GATEWAY_OVERLOADED, RetryInfo) for a call the
-// executor's full queue turned away.
+// RESOURCE_EXHAUSTED (reason GATEWAY_OVERLOADED, RetryInfo 1 s) for a call
+// refused because UPSTREAM_MAX_IN_FLIGHT requests to Maesn are in flight.
 absl::Status OverloadedError();
 
 // The one bookkeeping every rpc goes through, whatever its kind: the

@@ -30,17 +30,93 @@ grpc::internal::RpcMethod::RpcType TypeOf(const RestBinding& b) {
              : grpc::internal::RpcMethod::NORMAL_RPC;
 }
 
-// One unary call's state, shared by the gRPC reaction and the executor.
-struct UnaryCall {
-  UnaryCall(const ServiceEnvironment& env, const RestBinding& b)
-      : lifecycle(env, b.rpc, /*server_stream=*/false),
-        request(New(b.method->input_type())),
-        response(New(b.method->output_type())) {}
-  CallLifecycle lifecycle;
-  CallContext call;
-  std::unique_ptr<Message> request;
-  std::unique_ptr<Message> response;
+// One unary call: validated on the gRPC thread, then run through the
+// MaesnConnection without holding any thread until Maesn answers. The
+// client going away cancels the request (or the wait before a retry) at
+// once. Deletes itself when gRPC is done with it.
+class UnaryCall final : public grpc::ServerUnaryReactor {
+ public:
+  UnaryCall(const ServiceEnvironment& env, const RestBinding& b,
+            grpc::CallbackServerContext* context, grpc::ByteBuffer* response)
+      : env_(env),
+        binding_(b),
+        context_(context),
+        wire_response_(response),
+        lifecycle_(env, b.rpc, /*server_stream=*/false),
+        request_(New(b.method->input_type())),
+        response_(New(b.method->output_type())) {}
+
+  void Start(const grpc::ByteBuffer& request, MaesnConnection& connection) {
+    absl::Status setup = lifecycle_.Begin(context_, call_);
+    if (setup.ok()) setup = ParseRequest(request, *request_);
+    if (setup.ok()) setup = ValidateRequest(binding_, *request_);
+    if (setup.ok() && env_.upstream_limit != nullptr &&
+        !env_.upstream_limit->TryAcquire()) {
+      setup = OverloadedError();
+    }
+    if (!setup.ok()) {
+      Finish(lifecycle_.End(context_, setup, call_));
+      return;
+    }
+    call_.cancel = std::make_shared<CancelSource>();
+    connection.AsyncCall(call_, binding_, *request_, *response_,
+                         [this](absl::Status status) { End(status); });
+  }
+
+  void OnCancel() override {
+    if (call_.cancel != nullptr) call_.cancel->Cancel();
+  }
+  void OnDone() override { delete this; }
+
+ private:
+  void End(const absl::Status& status) {
+    if (env_.upstream_limit != nullptr) env_.upstream_limit->Release();
+    if (status.ok()) *wire_response_ = ToByteBuffer(*response_);
+    Finish(lifecycle_.End(context_, status, call_));  // the last touch
+  }
+
+  const ServiceEnvironment& env_;
+  const RestBinding& binding_;
+  grpc::CallbackServerContext* const context_;
+  grpc::ByteBuffer* const wire_response_;
+  CallLifecycle lifecycle_;
+  CallContext call_;
+  std::unique_ptr<Message> request_;
+  std::unique_ptr<Message> response_;
 };
+
+// The records of one list page as stream messages; moves the list request
+// on to the next page.
+StreamPage ToStreamPage(const RestBinding& b, const RestBinding& list,
+                        Message& list_request, Message& page_message) {
+  Message* page = &page_message;
+  const auto& r = *page->GetReflection();
+  const std::string next = r.GetString(*page, list.next_page_token);
+  const int32_t total = r.GetInt32(*page, list.total_size);
+  list_request.GetReflection()->SetString(&list_request, list.page_token, next);
+  StreamPage out;
+  out.last = next.empty();
+  const int n = r.FieldSize(*page, list.data_field);
+  out.messages.reserve(static_cast<std::size_t>(n));
+  std::unique_ptr<Message> message = New(b.method->output_type());
+  const auto& mr = *message->GetReflection();
+  for (int i = 0; i < n; ++i) {
+    message->Clear();
+    Message* record = mr.MutableMessage(message.get(), b.stream_record);
+    record->GetReflection()->Swap(
+        record, r.MutableRepeatedMessage(page, list.data_field, i));
+    if (i == 0) {
+      Message* meta = mr.MutableMessage(message.get(), b.stream_meta);
+      meta->GetReflection()->Swap(meta,
+                                  r.MutableMessage(page, list.meta_field));
+    }
+    if (b.stream_total_size != nullptr) {
+      mr.SetInt32(message.get(), b.stream_total_size, total);
+    }
+    out.messages.push_back(message->SerializeAsString());
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -99,27 +175,9 @@ MaesnService::MaesnService(const ServiceEnvironment& env,
 grpc::ServerUnaryReactor* MaesnService::Unary(
     const RestBinding& b, grpc::CallbackServerContext* context,
     const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto state = std::make_shared<UnaryCall>(env_, b);
-  absl::Status setup = state->lifecycle.Begin(context, state->call);
-  if (setup.ok()) setup = ParseRequest(*request, *state->request);
-  if (setup.ok()) setup = ValidateRequest(b, *state->request);
-  if (!setup.ok()) {
-    reactor->Finish(state->lifecycle.End(context, setup, state->call));
-    return reactor;
-  }
-  auto run = [state, &b, context, reactor, response,
-              connection = connection_]() {
-    absl::Status status =
-        connection->Call(state->call, b, *state->request, *state->response);
-    if (status.ok()) *response = ToByteBuffer(*state->response);
-    reactor->Finish(state->lifecycle.End(context, status, state->call));
-  };
-  if (!env_.executor->Submit(std::move(run))) {
-    reactor->Finish(
-        state->lifecycle.End(context, OverloadedError(), state->call));
-  }
-  return reactor;
+  auto* call = new UnaryCall(env_, b, context, response);
+  call->Start(*request, *connection_);
+  return call;
 }
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* MaesnService::PageStream(
@@ -138,37 +196,19 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* MaesnService::PageStream(
     validation = ValidateRequest(list, *list_request);
   }
   PageFetcher fetch = [connection = connection_, &b, &list, list_request](
-                          CallContext& call) -> absl::StatusOr<StreamPage> {
-    std::unique_ptr<Message> page = New(list.method->output_type());
-    absl::Status status = connection->Call(call, list, *list_request, *page);
-    if (!status.ok()) return status;
-    const auto& r = *page->GetReflection();
-    const std::string next = r.GetString(*page, list.next_page_token);
-    const int32_t total = r.GetInt32(*page, list.total_size);
-    list_request->GetReflection()->SetString(list_request.get(),
-                                             list.page_token, next);
-    StreamPage out;
-    out.last = next.empty();
-    const int n = r.FieldSize(*page, list.data_field);
-    out.messages.reserve(static_cast<std::size_t>(n));
-    std::unique_ptr<Message> message = New(b.method->output_type());
-    const auto& mr = *message->GetReflection();
-    for (int i = 0; i < n; ++i) {
-      message->Clear();
-      Message* record = mr.MutableMessage(message.get(), b.stream_record);
-      record->GetReflection()->Swap(
-          record, r.MutableRepeatedMessage(page.get(), list.data_field, i));
-      if (i == 0) {
-        Message* meta = mr.MutableMessage(message.get(), b.stream_meta);
-        meta->GetReflection()->Swap(
-            meta, r.MutableMessage(page.get(), list.meta_field));
-      }
-      if (b.stream_total_size != nullptr) {
-        mr.SetInt32(message.get(), b.stream_total_size, total);
-      }
-      out.messages.push_back(message->SerializeAsString());
-    }
-    return out;
+                          CallContext& call, PageDone done) {
+    std::shared_ptr<Message> page = New(list.method->output_type());
+    Message& into = *page;
+    connection->AsyncCall(
+        call, list, *list_request, into,
+        [&b, &list, list_request, page = std::move(page),
+         done = std::move(done)](absl::Status status) mutable {
+          if (!status.ok()) {
+            std::move(done)(std::move(status));
+            return;
+          }
+          std::move(done)(ToStreamPage(b, list, *list_request, *page));
+        });
   };
   return PageStreamer::Start(env_, context, b.rpc, std::move(validation),
                              std::move(fetch));

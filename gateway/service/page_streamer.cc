@@ -26,8 +26,9 @@ void PageStreamCore::Run(CallContext call, absl::Status setup,
                          PageFetcher fetch) {
   call_ = std::move(call);
   // A fetch may outlive the call (after a cancellation) and must then not
-  // touch the server context: cancellation is our own flag.
-  call_.is_cancelled = [flag = cancelled_] { return flag->load(); };
+  // touch the server context: cancellation is our own.
+  call_.is_cancelled = nullptr;
+  call_.cancel = cancel_;
   credentials_ = call_.credentials;
   fetch_ = std::move(fetch);
   Actions actions;
@@ -80,22 +81,35 @@ PageStreamCore::Actions PageStreamCore::NextLocked() {
 }
 
 void PageStreamCore::Execute(Actions actions) {
-  if (actions.fetch && !env_.executor->Submit([this] { Fetch(); })) {
+  if (actions.fetch && env_.upstream_limit != nullptr &&
+      !env_.upstream_limit->TryAcquire()) {
     absl::MutexLock lock(&mu_);
     fetching_ = false;
     more_ = false;
-    error_ = absl::ResourceExhaustedError(
-        "the gateway is at capacity; retry with backoff");
+    error_ = OverloadedError();
+    actions.fetch = false;
     // With a write starting, the error is reported once it and the rest of
     // the page are written; otherwise now.
     if (actions.write == nullptr) actions.finish = NextLocked().finish;
   }
   if (actions.write != nullptr) StartWriteMessage(*actions.write);
   if (actions.finish.has_value()) End(*actions.finish);
+  // Last: once the fetch is started, its end may finish the stream and
+  // delete this on another thread (see OnFetched).
+  if (actions.fetch) Fetch();
 }
 
 void PageStreamCore::Fetch() {
-  absl::StatusOr<StreamPage> page = fetch_(call_);
+  // A copy: the streamer may be gone before the fetcher returns.
+  PageFetcher fetch = fetch_;
+  InFlightLimit* limit = env_.upstream_limit;
+  fetch(call_, [this, limit](absl::StatusOr<StreamPage> page) {
+    if (limit != nullptr) limit->Release();
+    OnFetched(std::move(page));
+  });
+}
+
+void PageStreamCore::OnFetched(absl::StatusOr<StreamPage> page) {
   Actions actions;
   bool orphaned = false;
   {
@@ -140,17 +154,15 @@ void PageStreamCore::HandleWriteDone(bool ok) {
   {
     absl::MutexLock lock(&mu_);
     in_flight_.reset();
-    if (!ok) {
-      stopped_ = true;  // the stream is broken (cancelled or closed)
-      cancelled_->store(true);
-    }
+    if (!ok) stopped_ = true;  // the stream is broken (cancelled or closed)
     actions = NextLocked();
   }
+  if (!ok) cancel_->Cancel();
   Execute(std::move(actions));
 }
 
 void PageStreamCore::HandleCancel() {
-  cancelled_->store(true);
+  cancel_->Cancel();
   Actions actions;
   {
     absl::MutexLock lock(&mu_);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -32,10 +33,14 @@ struct StreamPage {
   bool last = true;
 };
 
-// Fetches the next page of a list (blocking; it runs on the executor). The
-// streamer calls it once at a time and in order, so it may keep its own
-// position (e.g. the page token) without locking.
-using PageFetcher = std::function<absl::StatusOr<StreamPage>(CallContext&)>;
+// Fetches the next page of a list without blocking: starts the fetch and
+// returns; `done` runs exactly once with the page or the error, on any
+// thread (inline too). The streamer calls it once at a time and in order,
+// so it may keep its own position (e.g. the page token) without locking.
+// The CallContext stays valid until `done` has run; its `cancel` aborts the
+// fetch when the client goes away.
+using PageDone = absl::AnyInvocable<void(absl::StatusOr<StreamPage>) &&>;
+using PageFetcher = std::function<void(CallContext&, PageDone)>;
 
 // The type-independent state machine of PageStreamer (below). A subclass
 // supplies the two gRPC operations and calls the Handle* methods from the
@@ -76,6 +81,7 @@ class PageStreamCore {
   Actions NextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Execute(Actions actions);
   void Fetch();
+  void OnFetched(absl::StatusOr<StreamPage> page);
   void End(const absl::Status& status);
 
   const ServiceEnvironment& env_;
@@ -84,8 +90,8 @@ class PageStreamCore {
   // Used by the one running fetch (and read for redaction when finishing).
   CallContext call_;
   Credentials credentials_;  // copy for ToGrpcStatus, never changes
-  std::shared_ptr<std::atomic<bool>> cancelled_ =
-      std::make_shared<std::atomic<bool>>(false);
+  // Cancels the fetch in flight when the client goes away.
+  std::shared_ptr<CancelSource> cancel_ = std::make_shared<CancelSource>();
   CallLifecycle lifecycle_;
 
   absl::Mutex mu_;
@@ -104,12 +110,14 @@ class PageStreamCore {
 };
 
 // A server-streaming reactor that sends every record of a paged Maesn list
-// as one stream: it fetches page after page on the executor, fetching the
+// as one stream: it fetches page after page without blocking, fetching the
 // next page while the client reads the current one, with one write in
 // flight at a time (so gRPC flow control paces it) and never more than one
 // page held ahead of the page being written, however slow the reader. On
 // cancellation or deadline it stops at once: no further page is fetched and
-// the request in flight is abandoned. A fetch error ends the stream with
+// the request in flight is aborted. Each fetch holds a slot of the
+// environment's upstream limit; a refused one ends the stream with
+// RESOURCE_EXHAUSTED after what was fetched. A fetch error ends the stream with
 // that error after the records already fetched have been written. Never
 // blocks a gRPC thread; holds no thread while waiting. Deletes itself.
 // Messages are written in their wire form, as the fetcher made them.

@@ -2,7 +2,9 @@
 #define MAESN_GATEWAY_WATCH_TASK_POLLER_H_
 
 #include <memory>
+#include <utility>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "gateway/common/call_context.h"
 #include "gateway/maesn/maesn_stub.h"
@@ -16,9 +18,19 @@ namespace maesn::gateway {
 // Implementations are thread-safe.
 class TaskPoller {
  public:
+  using Done = absl::AnyInvocable<void(absl::StatusOr<v1::GetTaskResponse>) &&>;
+
   virtual ~TaskPoller() = default;
+  // Blocking.
   virtual absl::StatusOr<v1::GetTaskResponse> PollTask(
       CallContext& context, const v1::GetTaskRequest& request) = 0;
+  // Non-blocking: returns at once and runs `done` with PollTask()'s result.
+  // `context` and `request` stay valid until then. The default runs
+  // PollTask() inline (pollers with nothing to wait for, test doubles).
+  virtual void StartPoll(CallContext& context,
+                         const v1::GetTaskRequest& request, Done done) {
+    std::move(done)(PollTask(context, request));
+  }
 };
 
 // A TaskPoller that makes one MaesnStub call of the task-reading rpc's
@@ -34,6 +46,22 @@ class StubTaskPoller final : public TaskPoller {
     absl::Status s = stub_->Call(context, binding_, request, nullptr, response);
     if (!s.ok()) return s;
     return response;
+  }
+
+  // Holds no thread while Maesn answers (MaesnStub::AsyncCall).
+  void StartPoll(CallContext& context, const v1::GetTaskRequest& request,
+                 Done done) override {
+    auto response = std::make_shared<v1::GetTaskResponse>();
+    v1::GetTaskResponse& into = *response;
+    stub_->AsyncCall(context, binding_, request, nullptr, into,
+                     [response = std::move(response),
+                      done = std::move(done)](absl::Status s) mutable {
+                       if (!s.ok()) {
+                         std::move(done)(std::move(s));
+                         return;
+                       }
+                       std::move(done)(std::move(*response));
+                     });
   }
 
  private:

@@ -53,6 +53,8 @@ struct Loop {
   TimerQueue::TimerId timer = 0;
   // Read without the lock by the poll in flight (cancellation).
   std::atomic<bool> stopped{false};
+  // Aborts the poll in flight when the loop stops.
+  std::shared_ptr<CancelSource> cancel = std::make_shared<CancelSource>();
 };
 
 absl::Status ShutdownStatus() {
@@ -203,8 +205,9 @@ class WatchHub::Impl : public std::enable_shared_from_this<WatchHub::Impl> {
     return s;
   }
 
-  // Hands one poll of `loop` to the executor; when it is full, tries again
-  // after the loop's (grown) interval.
+  // Hands one poll of `loop` to `submit_` (which runs it inline in
+  // production: starting a poll does not block); when that refuses it,
+  // tries again after the loop's (grown) interval.
   void StartPoll(const std::shared_ptr<Loop>& loop) {
     if (loop->stopped.load()) return;
     std::weak_ptr<Impl> weak = weak_from_this();
@@ -218,20 +221,27 @@ class WatchHub::Impl : public std::enable_shared_from_this<WatchHub::Impl> {
     ScheduleLocked(loop, loop->interval);
   }
 
-  // One upstream attempt. Deliberately the poller, not
-  // MaesnConnection::Call: the loop's own schedule is the retry, so a
-  // failed poll simply waits for the next tick instead of retrying inside
-  // it (which would multiply the requests of every watched task).
+  // One upstream attempt, started without blocking (TaskPoller::
+  // StartPoll). Deliberately the poller, not MaesnConnection: the loop's
+  // own schedule is the retry, so a failed poll simply waits for the next
+  // tick instead of retrying inside it (which would multiply the requests
+  // of every watched task).
   void Poll(const std::shared_ptr<Loop>& loop) {
     if (loop->stopped.load()) return;
     polls_.fetch_add(1);
-    CallContext context;
-    context.credentials = loop->credentials;
-    context.is_cancelled = [loop] { return loop->stopped.load(); };
-    absl::StatusOr<v1::GetTaskResponse> result =
-        poller_->PollTask(context, loop->request);
-    if (!result.ok()) poll_failures_.fetch_add(1);
-    OnPollDone(loop, std::move(result));
+    auto context = std::make_shared<CallContext>();
+    context->credentials = loop->credentials;
+    context->cancel = loop->cancel;
+    CallContext& ctx = *context;
+    std::weak_ptr<Impl> weak = weak_from_this();
+    poller_->StartPoll(ctx, loop->request,
+                       [weak, loop, context = std::move(context)](
+                           absl::StatusOr<v1::GetTaskResponse> result) mutable {
+                         auto self = weak.lock();
+                         if (self == nullptr) return;
+                         if (!result.ok()) self->poll_failures_.fetch_add(1);
+                         self->OnPollDone(loop, std::move(result));
+                       });
   }
 
   void OnPollDone(const std::shared_ptr<Loop>& loop,
@@ -311,6 +321,7 @@ class WatchHub::Impl : public std::enable_shared_from_this<WatchHub::Impl> {
                       std::vector<std::shared_ptr<TaskSubscriber>>& dropped)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (loop.stopped.exchange(true)) return;
+    loop.cancel->Cancel();  // never runs a callback inline
     if (loop.timer != 0) timers_.Cancel(loop.timer);
     loop.timer = 0;
     for (auto& [ptr, s] : loop.subscribers) {

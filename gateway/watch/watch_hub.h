@@ -42,7 +42,7 @@ struct WatchStats {
   std::int64_t changes = 0;        // states published (ever)
 };
 
-// Receives the states of one watched task. Calls come from executor and
+// Receives the states of one watched task. Calls come from transport and
 // timer threads, for one subscriber possibly concurrently: order them by
 // TaskSnapshot::version (StreamOutbox does). OnState may even arrive after
 // OnEnd; ignore it then. Implementations are thread-safe and never block.
@@ -77,15 +77,17 @@ bool IsTransientPollFailure(const absl::Status& status);
 // nothing changes or polls fail transiently, and never sooner than a
 // Retry-After asks. Only a changed state (SameTaskState) is published.
 //
-// Polls call the TaskPoller, one attempt per tick, on the shared
-// executor (through `submit`); timing comes from the injected Clock and one
-// TimerQueue thread for every loop and stream. No thread per loop or per
-// subscriber. The key holds the credentials and is never printed.
-// Thread-safe.
+// Polls start through the TaskPoller's non-blocking StartPoll, one attempt
+// per tick (handed to `submit` first, which in production runs it inline;
+// tests with a blocking poller give it an executor); a poll in flight holds
+// no thread, and a stopped loop aborts it. Timing comes from the injected
+// Clock and one TimerQueue thread for every loop and stream. No thread per
+// loop, per poll or per subscriber. The key holds the credentials and is never
+// printed. Thread-safe.
 class WatchHub {
  public:
-  // Runs a task on the executor; false when it is full (the loop then
-  // retries on its next tick).
+  // Runs a task that starts a poll (inline in production); false when it
+  // cannot (the loop then retries on its next tick).
   using Submit = std::function<bool(std::function<void()>)>;
 
   WatchHub(std::shared_ptr<TaskPoller> poller, Submit submit,

@@ -72,9 +72,9 @@ pid_t StartGateway(const maesn::sim::MaesnSimulator& sim,
                    const std::string& dir, int* port) {
   const std::string port_file = dir + "/gateway.port";
   std::vector<std::string> env = {
-      "GATEWAY_LISTEN=127.0.0.1:0",       "GATEWAY_PORT_FILE=" + port_file,
+      "GATEWAY_LISTEN=127.0.0.1:0", "GATEWAY_PORT_FILE=" + port_file,
       "MAESN_BASE_URL=" + sim.base_url(), "MAESN_CA_FILE=" + sim.ca_file(),
-      "MAESN_API_KEY=sim-api-key",        "UPSTREAM_WORKERS=8"};
+      "MAESN_API_KEY=sim-api-key"};
   std::vector<char*> envp;
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);

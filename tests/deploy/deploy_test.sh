@@ -2,6 +2,8 @@
 # Offline checks of deploy/ (ctest label "deploy"). Docker itself cannot run
 # here, so the image is linted, not built.
 #   deploy_test.sh render <kustomize dir>   kubectl kustomize + validate.mjs
+#   deploy_test.sh inflight-hpa              the base with hpa-inflight.yaml
+#                                            in place of hpa.yaml
 #   deploy_test.sh yamllint                  yamllint deploy/
 #   deploy_test.sh dockerfile                lint-dockerfile.mjs
 #   deploy_test.sh catches-errors            broken manifests and Dockerfile
@@ -23,6 +25,14 @@ render() {  # dir -> rendered file
 case "$1" in
   render)
     render "$2" "$work/rendered.yaml"
+    node deploy/validate.mjs "$work/rendered.yaml"
+    ;;
+  inflight-hpa)
+    cp -r deploy/k8s/base "$work/base"
+    sed -i 's/^  - hpa.yaml$/  - hpa-inflight.yaml/' "$work/base/kustomization.yaml"
+    grep -q 'hpa-inflight.yaml' "$work/base/kustomization.yaml" || fail "hpa.yaml not listed in the base"
+    render "$work/base" "$work/rendered.yaml"
+    grep -q 'name: maesn_gateway_upstream_calls' "$work/rendered.yaml" || fail "no in-flight metric rendered"
     node deploy/validate.mjs "$work/rendered.yaml"
     ;;
   yamllint)

@@ -19,7 +19,7 @@ client="$build/tests/e2e/drain-load-client"
 [[ -x "$client" ]] || fail "drain-load-client not built at $client"
 drain_ms=1000 grace_ms=5000 latency_ms=200 concurrency=16
 gw_env=(GATEWAY_DRAIN_DELAY_MS=$drain_ms GATEWAY_SHUTDOWN_GRACE_MS=$grace_ms
-        UPSTREAM_WORKERS=32 METRICS_LISTEN=off)
+        METRICS_LISTEN=off)
 E2E_SIM_ARGS=(--latency-ms "$latency_ms" --worker-threads 96)
 e2e_start "$build" "${gw_env[@]}"
 gw_a_pid=$GATEWAY_PID gw_a_port=$GATEWAY_PORT

@@ -1,13 +1,13 @@
 // The upstream fault matrix: every fault Maesn (or the network in between)
 // can throw at the gateway, each answered with its documented status
 // (docs/errors.md, "Upstream faults"), after which the gateway keeps
-// serving, frees its worker and leaks no key.
+// serving, frees its upstream slot and leaks no key.
 //
 // HTTP-level faults come from the simulator's fault plan (the same JSON
 // that POST /_sim/faults takes); faults below HTTP (slow, truncated, reset,
 // endless, not TLS) come from FaultServer. Every case runs against its own
-// gateway with ONE upstream worker, so a worker the fault kept would make
-// the follow-up call fail.
+// gateway with ONE upstream slot (UPSTREAM_MAX_IN_FLIGHT=1), so a slot the
+// fault kept would make the follow-up call fail.
 
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
@@ -128,7 +128,7 @@ class FaultMatrixTest : public ::testing::TestWithParam<FaultCase> {
     w_.config.listen = "127.0.0.1:0";
     w_.config.maesn_base_url = w_.sim->base_url();
     w_.config.maesn_ca_file = w_.sim->ca_file();
-    w_.config.upstream_workers = 1;
+    w_.config.upstream_max_in_flight = 1;
     w_.config.connect_timeout = absl::Seconds(2);
     w_.config.read_timeout = absl::Seconds(10);
     w_.config.max_response_bytes = 1 << 20;
@@ -200,7 +200,7 @@ TEST_P(FaultMatrixTest, DocumentedStatusThenKeepsServing) {
   }
   if (c.check) c.check(w_);
 
-  // The gateway keeps serving, on its only worker.
+  // The gateway keeps serving, through its only upstream slot.
   w_.sim->SetFaultPlan({});
   if (w_.faults) {
     sim::FaultBehaviour ok;
@@ -245,7 +245,7 @@ TEST_F(FaultMatrixTest, CallerCancellationFreesTheWorkerAtOnce) {
   ctx.TryCancel();
   done.WaitForNotification();
   EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED);
-  // The gateway hung up on Maesn, and its only worker is free again.
+  // The gateway hung up on Maesn, and its only upstream slot is free again.
   EXPECT_TRUE(
       Eventually([&] { return w_.faults->finished() == 1; }, absl::Seconds(2)));
   sim::FaultBehaviour ok;
@@ -262,7 +262,7 @@ TEST_F(FaultMatrixTest, CallerCancellationFreesTheWorkerAtOnce) {
 // and keeps the other.
 TEST_F(FaultMatrixTest, AShortDeadlineIsKeptWhileALongerCallWaits) {
   UseFaultServer(w_, Behaviour(sim::Fault::kNoAnswer));
-  w_.config.upstream_workers = 2;
+  w_.config.upstream_max_in_flight = 2;
   StartGateway();
   grpc::ClientContext long_ctx;
   v1::GetInvoiceRequest req;

@@ -28,7 +28,6 @@ gateway::GatewayConfig GatewayFixture::BaseConfig() const {
   c.listen = "127.0.0.1:0";
   c.maesn_base_url = sim_->base_url();
   c.maesn_ca_file = sim_->ca_file();
-  c.upstream_workers = 8;
   c.connect_timeout = absl::Seconds(5);
   c.read_timeout = absl::Seconds(10);
   c.metrics_listen = "off";  // tests that scrape pick 127.0.0.1:0

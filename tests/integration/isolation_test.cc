@@ -47,7 +47,8 @@ class IsolationTest : public GatewayFixture {
                                Invoice("ONLY-A", "A's secret invoice", 1))
                     .ok());
     auto config = BaseConfig();
-    config.upstream_workers = 2;  // few connections, shared by both tenants
+    // Few connections, shared by both tenants.
+    config.upstream_max_connections = 2;
     StartGateway(config);
   }
 };

@@ -142,7 +142,7 @@ TEST(SecretsTest, NoKeyInAnyAnswerOrInTheGatewayProcessOutput) {
       "MAESN_BASE_URL=" + sim->base_url(),
       "MAESN_CA_FILE=" + sim->ca_file(),
       std::string("MAESN_API_KEY=") + kConfiguredKey,
-      "UPSTREAM_WORKERS=4",
+      "UPSTREAM_MAX_IN_FLIGHT=64",
       "METRICS_LISTEN=127.0.0.1:0",
       "GATEWAY_DRAIN_DELAY_MS=0",
       "LOG_LEVEL=debug",  // every line the gateway can write
@@ -263,7 +263,7 @@ TEST(SecretsTest, NoKeyReachesTheObserverTheLogOrTheMetrics) {
   config.maesn_base_url = sim->base_url();
   config.maesn_ca_file = sim->ca_file();
   config.maesn_api_key = kConfiguredKey;
-  config.upstream_workers = 4;
+  config.upstream_max_in_flight = 64;
   config.metrics_listen = "off";
   config.log_level = "debug";
   RecordingObserver observer;

@@ -310,7 +310,8 @@ TEST_F(ServingTest, MetricsAreServedAndHoldNoCredential) {
                               "\"getInvoice\"} 1"));
   EXPECT_THAT(text, HasSubstr("maesn_upstream_request_duration_seconds_count{"
                               "http_status=\"200\",operation=\"getInvoice\"}"));
-  EXPECT_THAT(text, HasSubstr("maesn_executor_workers 8"));
+  EXPECT_THAT(text, HasSubstr("maesn_gateway_upstream_calls_limit 4096"));
+  EXPECT_THAT(text, HasSubstr("maesn_gateway_upstream_calls 0"));
   EXPECT_THAT(text, Not(HasSubstr(kApiKey)));
   EXPECT_THAT(text, Not(HasSubstr(kAccountKey)));
   EXPECT_THAT(text, Not(HasSubstr("NOPE")));

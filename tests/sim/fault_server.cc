@@ -7,6 +7,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -197,7 +198,11 @@ void FaultServer::AcceptLoop() {
       return;
     }
     open_fds_.insert(fd);
-    workers_.emplace_back([this, fd] { Serve(fd); });
+    workers_.emplace_back([this, fd] {
+      // Named, so that a test can tell the gateway's threads from these.
+      pthread_setname_np(pthread_self(), "fault-conn");
+      Serve(fd);
+    });
   }
 }
 

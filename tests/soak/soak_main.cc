@@ -54,7 +54,8 @@ ABSL_FLAG(double, fault_rate, 0.05,
           "Share of upstream requests answered with a fault.");
 ABSL_FLAG(double, max_rss_growth_pct, 5.0,
           "Fail when RSS grows more than this from warm-up to the end.");
-ABSL_FLAG(int, upstream_workers, 32, "UPSTREAM_WORKERS of the gateway.");
+ABSL_FLAG(int, upstream_max_in_flight, 4096,
+          "UPSTREAM_MAX_IN_FLIGHT of the gateway.");
 ABSL_FLAG(uint64_t, seed, 1, "Seed of the call mix and the faults.");
 ABSL_FLAG(std::vector<std::string>, gateway_env, {},
           "Extra NAME=VALUE environment entries for the gateway process.");
@@ -80,7 +81,8 @@ bool StartGateway(const std::string& binary, const sim::MaesnSimulator& s,
       "MAESN_BASE_URL=" + s.base_url(),
       "MAESN_CA_FILE=" + s.ca_file(),
       "MAESN_API_KEY=sim-api-key",
-      absl::StrCat("UPSTREAM_WORKERS=", absl::GetFlag(FLAGS_upstream_workers)),
+      absl::StrCat("UPSTREAM_MAX_IN_FLIGHT=",
+                   absl::GetFlag(FLAGS_upstream_max_in_flight)),
       "MAESN_READ_TIMEOUT_MS=5000",
       "METRICS_LISTEN=127.0.0.1:0",  // served, so the soak includes it
       "GATEWAY_DRAIN_DELAY_MS=0",

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +53,85 @@ class ConnectionTest : public ::testing::Test {
   MaesnConnection conn_;
   CallContext call_;
 };
+
+// Timers the test fires by hand.
+class ManualTimers final : public AsyncTimers {
+ public:
+  struct Pending {
+    absl::Duration delay;
+    Callback callback;
+    bool cancelled = false;
+  };
+  class Handle final : public AsyncOperation {
+   public:
+    explicit Handle(ManualTimers* timers, size_t i) : timers_(timers), i_(i) {}
+    void Cancel() override { timers_->pending_[i_].cancelled = true; }
+
+   private:
+    ManualTimers* timers_;
+    size_t i_;
+  };
+
+  std::shared_ptr<AsyncOperation> RunAfter(absl::Duration delay,
+                                           Callback callback) override {
+    pending_.push_back(Pending{delay, std::move(callback)});
+    return std::make_shared<Handle>(this, pending_.size() - 1);
+  }
+  // Runs timer `i` as the event loop would: OK, or CANCELLED if cancelled.
+  void Fire(size_t i) {
+    Pending& p = pending_[i];
+    std::move(p.callback)(p.cancelled ? absl::CancelledError("cancelled")
+                                      : absl::OkStatus());
+  }
+  std::vector<Pending> pending_;
+};
+
+TEST(ConnectionTimersTest, RetryWaitsAreTimersNotSleepsAndCancelEndsThem) {
+  auto stub = std::make_shared<::testing::StrictMock<MockMaesnStub>>();
+  auto clock = std::make_shared<FakeClock>();
+  auto timers = std::make_shared<ManualTimers>();
+  MaesnConnection conn(
+      stub, RetryPolicy{4, absl::Milliseconds(100), absl::Seconds(5), 2}, clock,
+      nullptr, timers);
+  EXPECT_CALL(*stub, Call(_, Rpc("GetBill"), _, _, _))
+      .WillOnce(Return(Http(503)))
+      .WillOnce(Answer(v1::GetBillResponse{}));
+  CallContext call;
+  call.deadline = clock->Now() + absl::Seconds(60);
+  call.cancel = std::make_shared<CancelSource>();
+  v1::GetBillRequest request;
+  v1::GetBillResponse response;
+  std::optional<absl::Status> done;
+  conn.AsyncCall(call, testing::BindingFor(v1::GetBillRequest::descriptor()),
+                 request, response,
+                 [&done](absl::Status s) { done = std::move(s); });
+  // The 503 left a timer behind, not a sleeping thread.
+  EXPECT_FALSE(done.has_value());
+  EXPECT_TRUE(clock->sleeps().empty());
+  ASSERT_EQ(timers->pending_.size(), 1u);
+  EXPECT_LE(timers->pending_[0].delay, absl::Milliseconds(100));
+  timers->Fire(0);
+  ASSERT_TRUE(done.has_value());
+  EXPECT_THAT(*done, IsOk());
+
+  // A caller who leaves during the wait ends it: no further attempt, and
+  // the last error stands.
+  EXPECT_CALL(*stub, Call(_, Rpc("GetBill"), _, _, _))
+      .WillOnce(Return(Http(503)));
+  CallContext leaving;
+  leaving.deadline = clock->Now() + absl::Seconds(60);
+  leaving.cancel = std::make_shared<CancelSource>();
+  done.reset();
+  conn.AsyncCall(leaving, testing::BindingFor(v1::GetBillRequest::descriptor()),
+                 request, response,
+                 [&done](absl::Status s) { done = std::move(s); });
+  ASSERT_EQ(timers->pending_.size(), 2u);
+  leaving.cancel->Cancel();
+  EXPECT_TRUE(timers->pending_[1].cancelled);
+  timers->Fire(1);
+  ASSERT_TRUE(done.has_value());
+  EXPECT_THAT(*done, StatusIs(absl::StatusCode::kUnavailable));
+}
 
 TEST_F(ConnectionTest, ReadSucceedsFirstTime) {
   EXPECT_CALL(*stub_, Call(_, Rpc("GetInvoice"), _, _, _))

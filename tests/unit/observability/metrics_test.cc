@@ -86,6 +86,23 @@ TEST(MetricsTest, CallbackValuesAreReadAtScrapeTime) {
   EXPECT_THAT(m.TextExposition(), Not(HasSubstr("maesn_watch_streams_open")));
 }
 
+TEST(MetricsTest, LabelledCallbackGaugeHasOneSeriesPerLabelValue) {
+  Metrics m;
+  std::atomic<int> h2{1};
+  m.RegisterGauge(
+      "maesn_upstream_connections", "Open connections.", "protocol",
+      {{"h1", [] { return 2.0; }}, {"h2", [&h2] { return h2.load(); }}});
+  h2 = 4;
+  const std::string text = m.TextExposition();
+  EXPECT_THAT(text, HasSubstr("# TYPE maesn_upstream_connections gauge"));
+  EXPECT_THAT(text,
+              HasSubstr(R"(maesn_upstream_connections{protocol="h1"} 2)"));
+  EXPECT_THAT(text,
+              HasSubstr(R"(maesn_upstream_connections{protocol="h2"} 4)"));
+  m.Unregister("maesn_upstream_connections");
+  EXPECT_THAT(m.TextExposition(), Not(HasSubstr("maesn_upstream_connections")));
+}
+
 TEST(MetricsTest, ServesTextFormatOverHttp) {
   Metrics m;
   ASSERT_THAT(m.Serve("127.0.0.1:0"), IsOk());

@@ -30,16 +30,22 @@ TEST(ConfigTest, Defaults) {
   EXPECT_EQ(c->maesn_base_url, "https://api.maesn.dev");
   EXPECT_TRUE(c->maesn_api_key.empty());
   EXPECT_TRUE(c->maesn_ca_file.empty());
+  EXPECT_EQ(c->upstream_max_in_flight, 4096);
+  EXPECT_EQ(c->upstream_event_loops, 1);
 }
 
 TEST(ConfigTest, ReadsValues) {
   auto c = Load({{"GATEWAY_LISTEN", "127.0.0.1:0"},
                  {"MAESN_BASE_URL", "https://localhost:8443"},
                  {"MAESN_API_KEY", "k"},
-                 {"MAESN_READ_TIMEOUT_MS", "1500"}});
+                 {"MAESN_READ_TIMEOUT_MS", "1500"},
+                 {"UPSTREAM_MAX_IN_FLIGHT", "100"},
+                 {"UPSTREAM_EVENT_LOOPS", "2"}});
   ASSERT_THAT(c, IsOk());
   EXPECT_EQ(c->listen, "127.0.0.1:0");
   EXPECT_EQ(c->read_timeout, absl::Milliseconds(1500));
+  EXPECT_EQ(c->upstream_max_in_flight, 100);
+  EXPECT_EQ(c->upstream_event_loops, 2);
 }
 
 struct Bad {
@@ -57,15 +63,18 @@ TEST_P(BadConfigTest, NamesTheVariable) {
 
 INSTANTIATE_TEST_SUITE_P(
     Values, BadConfigTest,
-    ::testing::Values(Bad{"GATEWAY_LISTEN", "nonsense"},
-                      Bad{"GATEWAY_LISTEN", "host:99999"},
-                      Bad{"MAESN_BASE_URL", "http://api.maesn.dev"},
-                      Bad{"MAESN_BASE_URL", "https://api.maesn.dev/v1"},
-                      Bad{"MAESN_BASE_URL", "https://:0"},
-                      Bad{"MAESN_CA_FILE", "/does/not/exist.pem"},
-                      Bad{"MAESN_API_KEY", "has space"},
-                      Bad{"MAESN_READ_TIMEOUT_MS", "-5"},
-                      Bad{"UPSTREAM_WORKERS", "lots"}));
+    ::testing::Values(
+        Bad{"GATEWAY_LISTEN", "nonsense"}, Bad{"GATEWAY_LISTEN", "host:99999"},
+        Bad{"MAESN_BASE_URL", "http://api.maesn.dev"},
+        Bad{"MAESN_BASE_URL", "https://api.maesn.dev/v1"},
+        Bad{"MAESN_BASE_URL", "https://:0"},
+        Bad{"MAESN_CA_FILE", "/does/not/exist.pem"},
+        Bad{"MAESN_API_KEY", "has space"}, Bad{"MAESN_READ_TIMEOUT_MS", "-5"},
+        Bad{"UPSTREAM_WORKERS", "lots"},
+        // Replaced by UPSTREAM_MAX_IN_FLIGHT: named, not
+        // silently ignored.
+        Bad{"UPSTREAM_WORKERS", "32"}, Bad{"UPSTREAM_QUEUE", "4096"},
+        Bad{"UPSTREAM_MAX_IN_FLIGHT", "0"}, Bad{"UPSTREAM_EVENT_LOOPS", "0"}));
 
 TEST(ConfigTest, ApiKeyIsNeverEchoed) {
   auto c = Load({{"MAESN_API_KEY", "secret value"}});

@@ -148,8 +148,21 @@ class Pages {
     return cancelled_seen_;
   }
 
-  PageFetcher Fetcher() {
-    return [this](CallContext& call) -> absl::StatusOr<StreamPage> {
+  // Fetches on `executor`'s worker, so that a held page blocks that worker,
+  // not the streamer; a refused Submit is RESOURCE_EXHAUSTED.
+  PageFetcher Fetcher(Executor& executor) {
+    return [this, &executor](CallContext& call, PageDone done) {
+      auto shared = std::make_shared<PageDone>(std::move(done));
+      if (!executor.Submit(
+              [this, &call, shared] { std::move (*shared)(Fetch(call)); })) {
+        std::move (*shared)(absl::ResourceExhaustedError("executor full"));
+      }
+    };
+  }
+
+ private:
+  absl::StatusOr<StreamPage> Fetch(CallContext& call) {
+    {
       int page;
       std::shared_ptr<absl::Notification> gate;
       std::optional<absl::Status> failure;
@@ -176,10 +189,9 @@ class Pages {
         out.messages.push_back(m.SerializeAsString());
       }
       return out;
-    };
+    }
   }
 
- private:
   bool EnoughFetches() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return fetches_ >= want_;
   }
@@ -197,11 +209,11 @@ class Pages {
 
 class PageStreamerTest : public ::testing::Test {
  protected:
-  PageStreamerTest() : executor_(1, 100) { env_.executor = &executor_; }
+  PageStreamerTest() : executor_(1, 100) {}
 
   TestStreamer* Start(Pages& pages, absl::Status setup = absl::OkStatus()) {
     auto* s = new TestStreamer(env_, &probe_);
-    s->Run(CallContext{}, std::move(setup), pages.Fetcher());
+    s->Run(CallContext{}, std::move(setup), pages.Fetcher(executor_));
     return s;
   }
 
@@ -332,14 +344,18 @@ TEST_F(PageStreamerTest, EmptyListFinishesOkWithoutWrites) {
   EXPECT_TRUE(probe_.AwaitDestroyed());
 }
 
-TEST(PageStreamerCapacityTest, FullExecutorIsResourceExhausted) {
-  Executor full(1, 0);  // accepts nothing
+// Each page fetch holds one UPSTREAM_MAX_IN_FLIGHT slot (it used to need
+// an executor worker): with none free the stream is RESOURCE_EXHAUSTED
+// before any fetch.
+TEST(PageStreamerCapacityTest, NoFreeUpstreamSlotIsResourceExhausted) {
+  Executor executor(1, 10);
+  InFlightLimit none(0);
   ServiceEnvironment env;
-  env.executor = &full;
+  env.upstream_limit = &none;
   Probe probe;
   Pages pages(1, 1);
   auto* s = new TestStreamer(env, &probe);
-  s->Run(CallContext{}, absl::OkStatus(), pages.Fetcher());
+  s->Run(CallContext{}, absl::OkStatus(), pages.Fetcher(executor));
   ASSERT_TRUE(probe.AwaitFinish());
   EXPECT_EQ(probe.status()->error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_EQ(pages.fetches(), 0);
