@@ -466,7 +466,11 @@ class CurlTransport::Loop {
     check(
         curl_easy_setopt(easy, CURLOPT_USERAGENT, options_.user_agent.c_str()));
     check(curl_easy_setopt(easy, CURLOPT_HTTPHEADER, op.headers));
-    check(curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, ""));
+    // gzip only: cheap for Maesn to make and for us to undo. Offering
+    // every encoding libcurl knows let a server pick brotli at its default
+    // quality, which costs it ~10x the CPU of the request itself (measured
+    // against the simulator: 2.2 ms instead of 0.2 ms per answer).
+    check(curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "gzip"));
     if (op.request.method == "GET") {
       check(curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L));
     } else if (has_body) {

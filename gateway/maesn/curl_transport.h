@@ -49,7 +49,9 @@ struct CurlTransportOptions {
   // (HTTP/1.1 carries one request at a time per connection; HTTP/2 needs
   // one connection).
   int max_connections = 0;
-  // Idle connections kept per event loop for reuse.
+  // Connections kept per event loop for reuse (libcurl closes the oldest
+  // idle one beyond it). Under HTTP/1.1 it should be at least the requests
+  // in flight, or connections churn.
   int max_idle_connections = 64;
   // How often a blocking Send() checks whether its caller went away.
   absl::Duration cancel_poll_interval = absl::Milliseconds(20);

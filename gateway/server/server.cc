@@ -117,6 +117,13 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     topts.no_proxy = config.no_proxy;
     topts.event_loops = config.upstream_event_loops;
     topts.max_connections = config.upstream_max_connections;
+    // Keep as many connections as can be busy at once: under HTTP/1.1 a
+    // smaller cache closes a connection after every answer and opens a
+    // new one (a TLS handshake) for the next request. Idle ones close
+    // after libcurl's idle limit (118 s).
+    topts.max_idle_connections = config.upstream_max_connections > 0
+                                     ? config.upstream_max_connections
+                                     : config.upstream_max_in_flight;
     auto t = CurlTransport::Create(std::move(topts));
     if (!t.ok()) {
       if (!ParseBaseUrl(config.maesn_base_url).ok()) {
