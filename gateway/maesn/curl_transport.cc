@@ -35,8 +35,8 @@ absl::Status Sent(absl::Status s, bool sent) {
 
 // libcurl's process-wide set-up, once, before the first handle exists.
 bool CurlReady() {
-  static const bool ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-  return ready;
+  static const bool kReady = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  return kReady;
 }
 
 bool CurlHasHttp2() {
