@@ -53,6 +53,10 @@ struct Loop {
   TimerQueue::TimerId timer = 0;
   // Read without the lock by the poll in flight (cancellation).
   std::atomic<bool> stopped{false};
+  // When the poll in flight started (guarded by the hub's mutex): the
+  // interval runs from one poll's start to the next, so Maesn's latency
+  // does not stretch it.
+  absl::Time poll_started;
   // Aborts the poll in flight when the loop stops.
   std::shared_ptr<CancelSource> cancel = std::make_shared<CancelSource>();
 };
@@ -229,6 +233,10 @@ class WatchHub::Impl : public std::enable_shared_from_this<WatchHub::Impl> {
   void Poll(const std::shared_ptr<Loop>& loop) {
     if (loop->stopped.load()) return;
     polls_.fetch_add(1);
+    {
+      absl::MutexLock lock(&mu_);
+      loop->poll_started = timers_.clock()->Now();
+    }
     auto context = std::make_shared<CallContext>();
     context->credentials = loop->credentials;
     context->cancel = loop->cancel;
@@ -275,7 +283,8 @@ class WatchHub::Impl : public std::enable_shared_from_this<WatchHub::Impl> {
           loop->interval = Grow(loop->interval);
         }
         ended = loop->latest->done();
-        delay = loop->interval;
+        delay = std::max(absl::ZeroDuration(),
+                         loop->interval - (now - loop->poll_started));
       } else if (IsTransientPollFailure(result.status())) {
         loop->interval = Grow(loop->interval);
         delay = loop->interval;

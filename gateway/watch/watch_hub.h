@@ -73,9 +73,11 @@ bool IsTransientPollFailure(const absl::Status& status);
 // latest state at once (Subscribe's result). A loop starts with an
 // immediate poll and stops when its last subscriber leaves, when the task
 // reaches a terminal status, or on a permanent error. It polls every
-// `poll_min` after a change, growing by `backoff` up to `poll_max` while
-// nothing changes or polls fail transiently, and never sooner than a
-// Retry-After asks. Only a changed state (SameTaskState) is published.
+// `poll_min` after a change (from one poll's start to the next, so Maesn's
+// latency does not stretch it), growing by `backoff` up to `poll_max` while
+// nothing changes; after a transient failure it waits the grown interval
+// from the failure, and never less than a Retry-After asks. Only a changed
+// state (SameTaskState) is published.
 //
 // Polls start through the TaskPoller's non-blocking StartPoll, one attempt
 // per tick (handed to `submit` first, which in production runs it inline;

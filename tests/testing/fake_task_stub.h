@@ -93,6 +93,13 @@ class FakeTaskStub : public gateway::TaskPoller {
     for (auto& a : answers) scripts_[key].push_back(std::move(a));
   }
 
+  // Each call takes this long on the clock (Maesn's latency); with a
+  // FakeClock the time passes at once.
+  void SetLatency(absl::Duration latency) {
+    absl::MutexLock lock(&mu_);
+    latency_ = latency;
+  }
+
   void Block() {
     absl::MutexLock lock(&mu_);
     blocked_ = true;
@@ -118,8 +125,14 @@ class FakeTaskStub : public gateway::TaskPoller {
   absl::StatusOr<v1::GetTaskResponse> PollTask(
       gateway::CallContext& context,
       const v1::GetTaskRequest& request) override {
+    absl::Duration latency;
+    {
+      absl::MutexLock lock(&mu_);
+      calls_.push_back({clock_->Now(), context.credentials, request});
+      latency = latency_;
+    }
+    if (latency > absl::ZeroDuration()) clock_->SleepFor(latency);
     absl::MutexLock lock(&mu_);
-    calls_.push_back({clock_->Now(), context.credentials, request});
     ++waiting_;
     mu_.Await(absl::Condition(
         +[](bool* blocked) { return !*blocked; }, &blocked_));
@@ -138,6 +151,7 @@ class FakeTaskStub : public gateway::TaskPoller {
 
  private:
   const std::shared_ptr<gateway::Clock> clock_;
+  absl::Duration latency_ ABSL_GUARDED_BY(mu_);
   mutable absl::Mutex mu_;
   std::map<std::string, std::deque<absl::StatusOr<v1::GetTaskResponse>>>
       scripts_ ABSL_GUARDED_BY(mu_);

@@ -216,6 +216,20 @@ TEST_F(WatchHubTest, BackoffScheduleGrowsByHalfUpToTheMaxAndResetsOnChange) {
   EXPECT_THAT(w->raw_statuses(), ElementsAre("OPEN", "IN_PROGRESS"));
 }
 
+// The interval runs from one poll's start to the next: Maesn's latency does
+// not stretch it (at 300 ms latency and a 1 s interval the task would
+// otherwise be polled only every 1.3 s).
+TEST_F(WatchHubTest, MaesnLatencyDoesNotStretchTheInterval) {
+  stub_->SetLatency(absl::Milliseconds(300));
+  stub_->Script(key_, {TaskAnswer("OPEN", 0), TaskAnswer("OPEN", 1),
+                       TaskAnswer("OPEN", 2), TaskAnswer("OPEN", 3)});
+  auto w = Watch();
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(RunNext());
+  EXPECT_THAT(Gaps(), ElementsAre(absl::Seconds(1), absl::Seconds(1),
+                                  absl::Seconds(1)));
+  EXPECT_EQ(w->states().size(), 4u);
+}
+
 TEST_F(WatchHubTest, ScheduleFollowsTheConfiguredBounds) {
   WatchOptions options;
   options.poll_min = absl::Milliseconds(200);
