@@ -33,6 +33,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
@@ -56,6 +57,8 @@ ABSL_FLAG(double, max_rss_growth_pct, 5.0,
           "Fail when RSS grows more than this from warm-up to the end.");
 ABSL_FLAG(int, upstream_max_in_flight, 4096,
           "UPSTREAM_MAX_IN_FLIGHT of the gateway.");
+ABSL_FLAG(int, latency_ms, 0,
+          "Simulated Maesn latency: every answer is held this many ms.");
 ABSL_FLAG(uint64_t, seed, 1, "Seed of the call mix and the faults.");
 ABSL_FLAG(std::vector<std::string>, gateway_env, {},
           "Extra NAME=VALUE environment entries for the gateway process.");
@@ -151,6 +154,10 @@ class Driver {
     absl::MutexLock lock(&mu_);
     return finished_;
   }
+  int64_t refused() const {
+    absl::MutexLock lock(&mu_);
+    return refused_;
+  }
 
  private:
   struct Call {
@@ -232,6 +239,11 @@ class Driver {
     {
       absl::MutexLock lock(&mu_);
       ++codes_[s.error_code()];
+      // The gateway's own admission control (not a fault Maesn sent).
+      if (s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED &&
+          absl::StrContains(s.error_message(), "UPSTREAM_MAX_IN_FLIGHT")) {
+        ++refused_;
+      }
       ++finished_;
       --in_flight_;
     }
@@ -245,6 +257,7 @@ class Driver {
   mutable absl::Mutex mu_;
   std::mt19937_64 rng_ ABSL_GUARDED_BY(mu_);
   int64_t until_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t refused_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t started_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t finished_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t in_flight_ ABSL_GUARDED_BY(mu_) = 0;
@@ -295,7 +308,12 @@ int main(int argc, char** argv) {
 
   sim::SimulatorOptions options;
   options.max_recorded_requests = 1000;  // keep the simulator small
-  options.worker_threads = 64;
+  // A thread per keep-alive connection: with latency, about one
+  // connection per call in flight.
+  const int latency_ms = absl::GetFlag(FLAGS_latency_ms);
+  options.worker_threads =
+      latency_ms > 0 ? absl::GetFlag(FLAGS_concurrency) + 64 : 64;
+  options.response_delay = std::chrono::milliseconds(latency_ms);
   sim::MaesnSimulator simulator(options);
   if (!simulator.Start().ok()) return 1;
   // 5 % of upstream answers are faults of every kind the gateway handles.
@@ -379,6 +397,8 @@ int main(int argc, char** argv) {
               static_cast<long long>(warmup));
   std::printf("| injected fault rate (upstream requests) | %.1f %% |\n",
               100 * absl::GetFlag(FLAGS_fault_rate));
+  std::printf("| Maesn latency; calls in flight | %d ms; %d |\n", latency_ms,
+              concurrency);
   std::printf("| duration | %.1f s |\n| throughput | %.0f calls/s |\n", seconds,
               finished / seconds);
   std::printf("| steady-phase throughput | %.0f calls/s |\n",
@@ -396,12 +416,15 @@ int main(int argc, char** argv) {
   std::printf("| gateway crashes | %d |\n", crashes);
   std::printf("| calls with an unexpected code | %lld |\n",
               static_cast<long long>(unexpected));
+  std::printf("| calls refused by admission control | %lld |\n",
+              static_cast<long long>(driver.refused()));
   std::printf("\n| after calls | gateway RSS |\n|---:|---:|\n");
   for (const auto& [calls, kb] : samples) {
     std::printf("| %lld | %.1f MiB |\n", static_cast<long long>(calls),
                 static_cast<double>(kb) / 1024.0);
   }
-  const bool ok = crashes == 0 && unexpected == 0 &&
+  // Below UPSTREAM_MAX_IN_FLIGHT nothing may be refused.
+  const bool ok = crashes == 0 && unexpected == 0 && driver.refused() == 0 &&
                   driver.finished() == total &&
                   growth <= absl::GetFlag(FLAGS_max_rss_growth_pct);
   if (!ok) {
