@@ -18,7 +18,10 @@ namespace maesn::gateway {
 bool IsRetryable(const absl::Status& status) {
   int http = 0;
   if (absl::SimpleAtoi(ErrorMetadata(status, kHttpStatusKey), &http)) {
-    return http == 429 || http == 502 || http == 503 || http == 504;
+    // 500 too: Maesn's error guide lists it as retryable (a read has no
+    // side effect to duplicate; writes are never retried).
+    return http == 429 || http == 500 || http == 502 || http == 503 ||
+           http == 504;
   }
   const std::string reason = ErrorReason(status);
   return reason == "UPSTREAM_UNAVAILABLE" || reason == "UPSTREAM_TLS_FAILED";

@@ -41,7 +41,8 @@ struct RetryPolicy {
 };
 
 // True for failures worth another attempt of an idempotent read: HTTP
-// 429/502/503/504 and connection errors (refused, reset, TLS handshake),
+// 429/500/502/503/504 (500 because Maesn's error guide calls it retryable) and
+// connection errors (refused, reset, TLS handshake),
 // but not timeouts, certificate failures, oversized or unusable responses.
 bool IsRetryable(const absl::Status& status);
 
