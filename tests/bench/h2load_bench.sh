@@ -24,13 +24,8 @@ headers=(-H 'content-type: application/grpc' -H 'te: trailers'
 
 # The request as a gRPC frame: flag 0, 4-byte big-endian length, message.
 frame="$E2E_WORK/get_invoice.frame"
-echo 'invoice_id: "ABC123"' | protoc -I "$root/proto" -I /usr/include \
-  --encode=maesn.accounting.v1.GetInvoiceRequest maesn/accounting/v1/invoice.proto \
-  >"$E2E_WORK/msg.bin" || fail "protoc --encode failed"
-len=$(stat -c%s "$E2E_WORK/msg.bin")
-{ printf '\x00'
-  for shift in 24 16 8 0; do printf "$(printf '\\x%02x' $(((len >> shift) & 255)))"; done
-  cat "$E2E_WORK/msg.bin"; } >"$frame"
+e2e_grpc_frame "$frame" "$root" maesn.accounting.v1.GetInvoiceRequest \
+  maesn/accounting/v1/invoice.proto 'invoice_id: "ABC123"'
 
 # One call in full: its status and the DATA bytes of one good answer.
 one=$(nghttp -v -d "$frame" "${headers[@]}" "$url" 2>&1) || fail "nghttp: $one"

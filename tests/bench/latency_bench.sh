@@ -26,13 +26,8 @@ url="http://$GATEWAY_ADDR/maesn.accounting.v1.InvoiceService/GetInvoice"
 headers=(-H 'content-type: application/grpc' -H 'te: trailers'
          -H 'x-account-key: sim-account-key')
 frame="$E2E_WORK/get_invoice.frame"
-echo 'invoice_id: "ABC123"' | protoc -I "$root/proto" -I /usr/include \
-  --encode=maesn.accounting.v1.GetInvoiceRequest maesn/accounting/v1/invoice.proto \
-  >"$E2E_WORK/msg.bin" || fail "protoc --encode failed"
-len=$(stat -c%s "$E2E_WORK/msg.bin")
-{ printf '\x00'
-  for shift in 24 16 8 0; do printf "$(printf '\\x%02x' $(((len >> shift) & 255)))"; done
-  cat "$E2E_WORK/msg.bin"; } >"$frame"
+e2e_grpc_frame "$frame" "$root" maesn.accounting.v1.GetInvoiceRequest \
+  maesn/accounting/v1/invoice.proto 'invoice_id: "ABC123"'
 one=$(nghttp -v -d "$frame" "${headers[@]}" "$url" 2>&1 | tr -d '\000') ||
   fail "nghttp: $one"
 grep -aq 'grpc-status: 0' <<<"$one" || fail "GetInvoice did not succeed: $one"

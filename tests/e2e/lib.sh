@@ -46,3 +46,17 @@ e2e_start() {
   GATEWAY_ADDR="127.0.0.1:$GATEWAY_PORT"
   export SIM_URL SIM_CA SIM_PORT GATEWAY_PORT GATEWAY_ADDR GATEWAY_PID
 }
+
+# e2e_grpc_frame <out file> <root> <message type> <proto file> <text>:
+# writes one gRPC request frame (flag 0, 4-byte big-endian length, the
+# message encoded by protoc from its text format), for h2load and nghttp.
+e2e_grpc_frame() {
+  local out=$1 root=$2 type=$3 proto=$4 text=$5
+  echo "$text" | protoc -I "$root/proto" -I /usr/include --encode="$type" "$proto" \
+    >"$out.msg" || fail "protoc --encode $type failed"
+  local len shift
+  len=$(stat -c%s "$out.msg")
+  { printf '\x00'
+    for shift in 24 16 8 0; do printf "$(printf '\\x%02x' $(((len >> shift) & 255)))"; done
+    cat "$out.msg"; } >"$out"
+}

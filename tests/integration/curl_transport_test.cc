@@ -54,16 +54,6 @@ using ::maesn::gateway::HttpResponse;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-bool Eventually(const std::function<bool()>& condition,
-                absl::Duration timeout = absl::Seconds(10)) {
-  const absl::Time end = absl::Now() + timeout;
-  while (!condition()) {
-    if (absl::Now() > end) return false;
-    absl::SleepFor(absl::Milliseconds(5));
-  }
-  return true;
-}
-
 // What one Start() ended with.
 struct Outcome {
   absl::Notification done;

@@ -42,18 +42,6 @@ namespace v1 = ::maesn::accounting::v1;
 constexpr char kApiKey[] = "sim-api-key";
 constexpr char kAccountKey[] = "sim-account-key";
 
-// Polls `condition` until it holds or `timeout` passes (for a real peer's
-// socket to close; never used to wait for the gateway's answer).
-bool Eventually(const std::function<bool()>& condition,
-                absl::Duration timeout = absl::Seconds(10)) {
-  const absl::Time end = absl::Now() + timeout;
-  while (!condition()) {
-    if (absl::Now() > end) return false;
-    absl::SleepFor(absl::Milliseconds(5));
-  }
-  return true;
-}
-
 std::string OkResponse() {
   const std::string body =
       R"({"meta":{"warnings":[]},"data":{"invoiceId":"ABC123"}})";

@@ -39,18 +39,6 @@ namespace v1 = ::maesn::accounting::v1;
 constexpr char kApiKey[] = "sim-api-key";
 constexpr char kAccountKey[] = "sim-account-key";
 
-// Polls `condition` until it holds or `timeout` passes (for requests to
-// reach a real peer; never to wait for the gateway's answer).
-bool Eventually(const std::function<bool()>& condition,
-                absl::Duration timeout = absl::Seconds(20)) {
-  const absl::Time end = absl::Now() + timeout;
-  while (!condition()) {
-    if (absl::Now() > end) return false;
-    absl::SleepFor(absl::Milliseconds(5));
-  }
-  return true;
-}
-
 // Threads of this process, except the fault server's connection threads.
 int ThreadsExceptFaultServer() {
   int n = 0;

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 
 namespace maesn::testing {
 
@@ -33,6 +34,16 @@ bool ReadTextProto(absl::string_view relative,
   if (!google::protobuf::TextFormat::ParseFromString(text, &message)) {
     ADD_FAILURE() << "cannot parse text proto " << relative;
     return false;
+  }
+  return true;
+}
+
+bool Eventually(const std::function<bool()>& condition,
+                absl::Duration timeout) {
+  const absl::Time end = absl::Now() + timeout;
+  while (!condition()) {
+    if (absl::Now() > end) return false;
+    absl::SleepFor(absl::Milliseconds(5));
   }
   return true;
 }

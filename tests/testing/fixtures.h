@@ -1,9 +1,11 @@
 #ifndef MAESN_TESTS_TESTING_FIXTURES_H_
 #define MAESN_TESTS_TESTING_FIXTURES_H_
 
+#include <functional>
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "google/protobuf/message.h"
 
 namespace maesn::testing {
@@ -22,6 +24,12 @@ bool ReadTextProto(absl::string_view relative,
 
 // A fresh empty directory under the test temp dir.
 std::string MakeTempDir();
+
+// Polls `condition` every 5 ms until it holds (true) or `timeout` passes
+// (false). For what a real peer does on its own time (a socket closing,
+// requests arriving); never to wait for an answer a test can wait on.
+bool Eventually(const std::function<bool()>& condition,
+                absl::Duration timeout = absl::Seconds(10));
 
 }  // namespace maesn::testing
 
