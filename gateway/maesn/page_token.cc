@@ -159,7 +159,19 @@ std::string MakePageToken(const Message& request, const PagePosition& next) {
 PageOutcome DecidePage(const Message& request, const PagePosition& position,
                        const v1::ResponseMeta& meta, int records) {
   PageOutcome out;
-  if (!meta.has_pagination()) return out;
+  if (!meta.has_pagination()) {
+    // Nothing says whether more follows. A page holding exactly the limit
+    // asked for may have a successor: ask for it rather than end the list
+    // silently after a full page (an empty or short page then ends it).
+    // More records than asked means the target ignores paging and sent
+    // everything; with no limit sent, Maesn's page size is unknown.
+    if (position.limit > 0 && records == position.limit &&
+        position.page < kMaxPage) {
+      out.next_page_token = MakePageToken(
+          request, PagePosition{position.page + 1, position.limit});
+    }
+    return out;
+  }
   const v1::Pagination& p = meta.pagination();
   if (p.has_total()) {
     out.total_size = static_cast<std::int32_t>(std::clamp<std::int64_t>(

@@ -56,11 +56,13 @@ struct PageOutcome {
 };
 
 // Decides the outcome of the page fetched at `position` with `records`
-// records and Maesn's `meta`. There is a next page only when Maesn's
-// pagination says so (currentPage < totalPages, or page * perPage <
-// total) and this page was not empty: an answer without pagination is
-// taken as complete (the target system does not paginate), so a stream
-// can never loop over the same records.
+// records and Maesn's `meta`. With pagination, there is a next page when
+// it says so (currentPage < totalPages, or page * perPage < total) and
+// this page was not empty. Without pagination, there is a next page when
+// this one holds exactly the limit asked for (a full page may be followed
+// by more; an empty or short page ends the list); more records than asked
+// (the target ignores paging) or no limit sent (the page size is unknown)
+// is taken as complete.
 PageOutcome DecidePage(const google::protobuf::Message& request,
                        const PagePosition& position,
                        const v1::ResponseMeta& meta, int records);

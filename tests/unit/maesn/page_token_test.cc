@@ -190,11 +190,34 @@ TEST(DecidePageTest, NextTokenOnlyWhilePaginationSaysMore) {
   EXPECT_EQ(last.total_size, 12);
 }
 
-TEST(DecidePageTest, WithoutPaginationTheAnswerIsComplete) {
-  v1::ResponseMeta meta;  // no pagination: the target does not paginate
-  PageOutcome out = DecidePage(Filtered(), PagePosition{1, 5}, meta, 5);
-  EXPECT_TRUE(out.next_page_token.empty());
-  EXPECT_EQ(out.total_size, 0);
+// Without pagination meta a full page used to end the list silently; it
+// now asks for the next page, until a short or empty one.
+TEST(DecidePageTest, WithoutPaginationAFullPageMayHaveASuccessor) {
+  v1::ResponseMeta meta;  // no pagination meta at all
+  PageOutcome full = DecidePage(Filtered(), PagePosition{1, 5}, meta, 5);
+  EXPECT_FALSE(full.next_page_token.empty());
+  EXPECT_EQ(full.total_size, 0);
+  v1::ListInvoicesRequest next = Filtered();
+  next.set_page_size(5);
+  next.set_page_token(full.next_page_token);
+  auto position = StartPosition(next);
+  ASSERT_TRUE(position.ok()) << position.status();
+  EXPECT_EQ(position->page, 2);
+  EXPECT_EQ(position->limit, 5);
+}
+
+TEST(DecidePageTest, WithoutPaginationAShortEmptyOrOversizedPageIsTheLast) {
+  v1::ResponseMeta meta;
+  EXPECT_TRUE(DecidePage(Filtered(), PagePosition{2, 5}, meta, 4)
+                  .next_page_token.empty());  // short
+  EXPECT_TRUE(DecidePage(Filtered(), PagePosition{2, 5}, meta, 0)
+                  .next_page_token.empty());  // empty
+  // More than asked: the target ignores paging and sent everything.
+  EXPECT_TRUE(DecidePage(Filtered(), PagePosition{1, 5}, meta, 12)
+                  .next_page_token.empty());
+  // No limit sent: Maesn's page size is unknown.
+  EXPECT_TRUE(DecidePage(Filtered(), PagePosition{1, 0}, meta, 100)
+                  .next_page_token.empty());
 }
 
 TEST(DecidePageTest, EmptyPageEndsEvenIfPaginationSaysMore) {
