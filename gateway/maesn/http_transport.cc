@@ -38,10 +38,7 @@ void CancelLatch::Attach(std::shared_ptr<AsyncOperation> operation) {
   operation->Cancel();
 }
 
-absl::StatusOr<HttpResponse> SendAndWait(AsyncHttpTransport& transport,
-                                         const HttpRequest& request,
-                                         CallContext& context,
-                                         absl::Duration cancel_poll) {
+absl::Status CheckBeforeSending(const CallContext& context) {
   if (absl::Now() >= context.deadline) {
     return WithErrorMetadata(
         absl::DeadlineExceededError(
@@ -53,6 +50,14 @@ absl::StatusOr<HttpResponse> SendAndWait(AsyncHttpTransport& transport,
         absl::CancelledError("the caller cancelled the call"), "request_sent",
         "false");
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<HttpResponse> SendAndWait(AsyncHttpTransport& transport,
+                                         const HttpRequest& request,
+                                         CallContext& context,
+                                         absl::Duration cancel_poll) {
+  if (absl::Status s = CheckBeforeSending(context); !s.ok()) return s;
   // Shared with the callback, which may still be returning from Notify()
   // when this function has already returned.
   struct Outcome {

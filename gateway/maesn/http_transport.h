@@ -146,6 +146,12 @@ class AsyncTimers {
                                                    Callback callback) = 0;
 };
 
+// OK when `context` still wants its request sent; else the error an attempt
+// ends with before anything leaves (DEADLINE_EXCEEDED when the deadline has
+// passed, CANCELLED when the caller went away), with ErrorInfo metadata
+// request_sent "false". Every transport path checks this before sending.
+absl::Status CheckBeforeSending(const CallContext& context);
+
 // The bridge from the blocking interface to the non-blocking one: starts
 // `request` on `transport` and waits for it, honouring the HttpTransport::
 // Send() contract (context.stats, deadline, cancellation). While waiting it

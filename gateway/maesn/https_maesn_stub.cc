@@ -168,13 +168,6 @@ absl::Status MapAnswer(const RestBinding& b, const Message& request,
   return s;
 }
 
-// An attempt that ends before its request leaves.
-absl::Status NotSent(absl::Status status, absl::string_view operation) {
-  return WithErrorMetadata(
-      WithErrorMetadata(std::move(status), "request_sent", "false"),
-      "operation", operation);
-}
-
 }  // namespace
 
 absl::Status ReadAsyncTaskId(const RestBinding& b, absl::string_view body,
@@ -300,18 +293,10 @@ void HttpsMaesnStub::AsyncCall(CallContext& context, const RestBinding& b,
     std::move(done)(built.status());
     return;
   }
-  // The same checks as the blocking path (SendAndWait) makes before it
-  // sends: nothing leaves for a caller who is already gone.
-  if (absl::Now() >= context.deadline) {
+  // The check SendAndWait makes: nothing leaves for a caller who is gone.
+  if (absl::Status s = CheckBeforeSending(context); !s.ok()) {
     std::move(done)(
-        NotSent(absl::DeadlineExceededError(
-                    "deadline expired before the request to Maesn was sent"),
-                b.operation_id));
-    return;
-  }
-  if (context.Cancelled()) {
-    std::move(done)(NotSent(
-        absl::CancelledError("the caller cancelled the call"), b.operation_id));
+        WithErrorMetadata(std::move(s), "operation", b.operation_id));
     return;
   }
   ++context.stats.attempts;
