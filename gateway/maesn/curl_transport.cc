@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <thread>
@@ -207,6 +209,15 @@ class CurlTransport::Loop {
   }
 
   ~Loop() {
+    if (thread_.joinable() && thread_.get_id() == std::this_thread::get_id()) {
+      // A completion callback dropped the last owner of the transport. The
+      // loop cannot join itself; say so instead of an opaque system_error.
+      std::fputs(
+          "fatal: CurlTransport destroyed on its own event-loop thread (a "
+          "completion callback held its last owner)\n",
+          stderr);
+      std::abort();
+    }
     inbox_->Stop();
     if (thread_.joinable()) {
       thread_.join();  // the loop cleaned up its handles itself

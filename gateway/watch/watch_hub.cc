@@ -61,6 +61,37 @@ struct Loop {
   std::shared_ptr<CancelSource> cancel = std::make_shared<CancelSource>();
 };
 
+// Counts the polls whose completion has not run yet. Shared with each
+// poll's callback, so the callback may still count down after the hub has
+// stopped waiting for it.
+class PollsInFlight {
+ public:
+  void Started() {
+    absl::MutexLock lock(&mu_);
+    ++count_;
+  }
+  void Finished() {
+    absl::MutexLock lock(&mu_);
+    --count_;
+  }
+  // True when none is left within `timeout`.
+  bool AwaitNone(absl::Duration timeout) {
+    absl::MutexLock lock(&mu_);
+    auto none = [this]()
+                    ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return count_ == 0; };
+    return mu_.AwaitWithTimeout(absl::Condition(&none), timeout);
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::int64_t count_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+// How long Shutdown() waits for the polls it cancelled to report back. The
+// transport runs every callback promptly on cancellation (and on its own
+// shutdown), so this only bounds a defect.
+constexpr absl::Duration kPollDrainTimeout = absl::Seconds(10);
+
 absl::Status ShutdownStatus() {
   return WithErrorInfo(
       absl::UnavailableError(
@@ -178,6 +209,12 @@ class WatchHub::Impl : public std::enable_shared_from_this<WatchHub::Impl> {
     for (auto& s : ended) s->OnEnd(status);
     ended.clear();
     timers_.Stop();
+    // Stopping the loops cancelled their polls; wait for the callbacks. A
+    // callback holds this Impl alive while it runs, and the Impl owns the
+    // poller, hence (often) the transport: if the callback let go of the
+    // last reference, the transport would be destroyed on its own event
+    // loop thread, which cannot join itself.
+    polls_in_flight_->AwaitNone(kPollDrainTimeout);
   }
 
   bool AwaitStats(const std::function<bool(const WatchStats&)>& condition,
@@ -242,14 +279,18 @@ class WatchHub::Impl : public std::enable_shared_from_this<WatchHub::Impl> {
     context->cancel = loop->cancel;
     CallContext& ctx = *context;
     std::weak_ptr<Impl> weak = weak_from_this();
-    poller_->StartPoll(ctx, loop->request,
-                       [weak, loop, context = std::move(context)](
-                           absl::StatusOr<v1::GetTaskResponse> result) mutable {
-                         auto self = weak.lock();
-                         if (self == nullptr) return;
-                         if (!result.ok()) self->poll_failures_.fetch_add(1);
-                         self->OnPollDone(loop, std::move(result));
-                       });
+    polls_in_flight_->Started();
+    poller_->StartPoll(
+        ctx, loop->request,
+        [weak, loop, context = std::move(context),
+         in_flight = polls_in_flight_](
+            absl::StatusOr<v1::GetTaskResponse> result) mutable {
+          if (auto self = weak.lock()) {
+            if (!result.ok()) self->poll_failures_.fetch_add(1);
+            self->OnPollDone(loop, std::move(result));
+          }  // `self` is released before Shutdown() may stop waiting
+          in_flight->Finished();
+        });
   }
 
   void OnPollDone(const std::shared_ptr<Loop>& loop,
@@ -359,6 +400,8 @@ class WatchHub::Impl : public std::enable_shared_from_this<WatchHub::Impl> {
   TimerQueue timers_;
   std::atomic<std::int64_t> polls_{0};
   std::atomic<std::int64_t> poll_failures_{0};
+  const std::shared_ptr<PollsInFlight> polls_in_flight_ =
+      std::make_shared<PollsInFlight>();
 
   mutable absl::Mutex mu_;
   absl::flat_hash_map<LoopKey, std::shared_ptr<Loop>> loops_

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "gateway/common/errors.h"
 #include "gateway/common/executor.h"
 #include "tests/testing/fake_clock.h"
@@ -544,6 +545,72 @@ TEST(WatchHubExecutorTest, WatchersJoiningDuringASlowPollShareIt) {
   EXPECT_THAT(stub->calls(), SizeIs(1));
   hub.Shutdown();
   executor.Shutdown();
+}
+
+// Answers each poll on a thread of its own, as the transport's event loop
+// does, and records the thread it is destroyed on.
+class ThreadedPoller : public TaskPoller {
+ public:
+  explicit ThreadedPoller(std::thread::id* destroyed_on)
+      : destroyed_on_(destroyed_on) {}
+  ~ThreadedPoller() override {
+    *destroyed_on_ = std::this_thread::get_id();
+    absl::MutexLock lock(&mu_);
+    if (thread_.get_id() == std::this_thread::get_id()) {
+      thread_.detach();  // destroyed by its own completion: the defect
+    } else if (thread_.joinable()) {
+      thread_.join();
+    }
+  }
+
+  absl::StatusOr<v1::GetTaskResponse> PollTask(
+      CallContext&, const v1::GetTaskRequest&) override {
+    return absl::UnimplementedError("asynchronous only");
+  }
+  void StartPoll(CallContext&, const v1::GetTaskRequest&, Done done) override {
+    absl::MutexLock lock(&mu_);
+    thread_ = std::thread([completion = std::move(done)]() mutable {
+      std::move(completion)(maesn::testing::TaskAnswer("IN_PROGRESS"));
+    });
+  }
+
+ private:
+  std::thread::id* const destroyed_on_;
+  absl::Mutex mu_;
+  std::thread thread_ ABSL_GUARDED_BY(mu_);
+};
+
+// Holds the poll's completion (in OnState) until the hub is shutting down.
+class StallingWatcher : public TaskSubscriber {
+ public:
+  void OnState(TaskSnapshotPtr) override {
+    delivering.Notify();
+    shutting_down.WaitForNotification();
+  }
+  void OnEnd(const absl::Status&) override { shutting_down.Notify(); }
+
+  absl::Notification delivering;
+  absl::Notification shutting_down;
+};
+
+// A poll completes on the transport's thread while the hub is destroyed.
+// The destruction waits for that completion, so the hub (which owns the
+// poller, and through it the transport) is destroyed here, never on the
+// transport's thread, which cannot join itself.
+TEST(WatchHubShutdownTest, DestructionWaitsForThePollInFlight) {
+  std::thread::id destroyed_on;
+  auto hub = std::make_unique<WatchHub>(
+      std::make_shared<ThreadedPoller>(&destroyed_on),
+      [](std::function<void()> task) {
+        task();
+        return true;
+      },
+      std::make_shared<FakeClock>(), WatchOptions{});
+  auto watcher = std::make_shared<StallingWatcher>();
+  ASSERT_THAT(hub->Subscribe(Creds(), Target(), watcher), IsOk());
+  watcher->delivering.WaitForNotification();  // the completion is running
+  hub.reset();
+  EXPECT_EQ(destroyed_on, std::this_thread::get_id());
 }
 
 TEST(IsTransientPollFailureTest, Classification) {
