@@ -204,16 +204,23 @@ absl::StatusOr<BuiltRequest> BuildRequest(const RestBinding& b,
   out.target = t.str();
   if (b.body != nullptr) {
     const Message& body = r.GetMessage(request, b.body);
-    absl::StatusOr<std::string> json;
+    absl::flat_hash_set<std::string> only_fields;
+    absl::flat_hash_set<std::string> empty_fields;
+    mapping::WriteOptions options;
     if (b.update_mask != nullptr) {
       const auto& mask = static_cast<const google::protobuf::FieldMask&>(
           r.GetMessage(request, b.update_mask));
-      const absl::flat_hash_set<std::string> fields(mask.paths().begin(),
-                                                    mask.paths().end());
-      json = mapping::RequestBody(body, b.body->name(), &fields);
-    } else {
-      json = mapping::RequestBody(body, b.body->name());
+      only_fields.insert(mask.paths().begin(), mask.paths().end());
+      options.only_fields = &only_fields;
     }
+    if (b.empty_fields != nullptr) {
+      const auto& mask = static_cast<const google::protobuf::FieldMask&>(
+          r.GetMessage(request, b.empty_fields));
+      empty_fields.insert(mask.paths().begin(), mask.paths().end());
+      options.send_empty = &empty_fields;
+    }
+    absl::StatusOr<std::string> json =
+        mapping::RequestBody(body, b.body->name(), options);
     if (!json.ok()) return json.status();
     out.body = *std::move(json);
   }

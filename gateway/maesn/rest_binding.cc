@@ -127,6 +127,8 @@ absl::Status ReadHttpRule(const MethodDescriptor& m,
     }
     const FieldDescriptor* mask = request.FindFieldByName("update_mask");
     if (IsMessage(mask, "google.protobuf.FieldMask")) b.update_mask = mask;
+    const FieldDescriptor* empty = request.FindFieldByName("empty_fields");
+    if (IsMessage(empty, "google.protobuf.FieldMask")) b.empty_fields = empty;
   }
   return absl::OkStatus();
 }
@@ -206,6 +208,7 @@ absl::Status ReadMaesnCall(const MethodDescriptor& m,
   }
   if (b.body != nullptr) bound.insert(b.body);
   if (b.update_mask != nullptr) bound.insert(b.update_mask);
+  if (b.empty_fields != nullptr) bound.insert(b.empty_fields);
   if (b.paged) bound.insert({page_size, page_token});
   for (const std::string& entry : op.query()) {
     std::pair<std::string, std::string> parts =

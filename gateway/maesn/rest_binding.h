@@ -58,6 +58,10 @@ struct RestBinding {
   // A FieldMask request field that restricts the body to the fields it
   // names (a PATCH); null for none.
   const google::protobuf::FieldDescriptor* update_mask = nullptr;
+  // A FieldMask request field `empty_fields` naming repeated top-level
+  // fields of the body to send as [] when they are empty (proto3 cannot
+  // tell an empty list from an unset one); null for none.
+  const google::protobuf::FieldDescriptor* empty_fields = nullptr;
   // The request has page_size and page_token, the response next_page_token
   // and total_size: Maesn's page and limit are sent first.
   bool paged = false;

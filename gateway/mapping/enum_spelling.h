@@ -22,6 +22,13 @@ std::string EnumToMaesn(const google::protobuf::EnumDescriptor& type,
 int EnumFromMaesn(const google::protobuf::EnumDescriptor& type,
                   absl::string_view text);
 
+// When request field `field` carries the `maesn_accepts` option (its enum is
+// wider than what Maesn's operation accepts) and `number` is not among the
+// accepted values: a description of the refusal naming the value and what
+// is accepted. Empty when the value is accepted.
+std::string RefusedEnumValue(const google::protobuf::FieldDescriptor& field,
+                             int number);
+
 }  // namespace maesn::gateway::mapping
 
 #endif  // MAESN_GATEWAY_MAPPING_ENUM_SPELLING_H_

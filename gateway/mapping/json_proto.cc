@@ -10,6 +10,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "gateway/common/errors.h"
 #include "gateway/mapping/json_proto_internal.h"
@@ -326,6 +327,9 @@ absl::Status WriteValue(const Message& m, const FieldDescriptor& f, int index,
                                number == 0 ? "" : absl::StrCat(number),
                                number == 0 ? " when set" : ""));
       }
+      if (std::string refused = RefusedEnumValue(f, number); !refused.empty()) {
+        return InvalidField(path, std::move(refused));
+      }
       out = std::move(text);
       return absl::OkStatus();
     }
@@ -430,6 +434,22 @@ absl::Status WriteMessage(const Message& message, const std::string& path,
   std::vector<const FieldDescriptor*> fields;
   if (options.only_fields == nullptr) {
     r->ListFields(message, &fields);
+    if (options.send_empty != nullptr) {
+      for (const std::string& name : *options.send_empty) {
+        const FieldDescriptor* f = d->FindFieldByName(name);
+        if (f == nullptr || !f->is_repeated()) {
+          return InvalidField(
+              path.empty() ? name : absl::StrCat(path, ".", name),
+              absl::StrCat("is not a repeated field of ", d->name(),
+                           ": only lists can be sent empty"));
+        }
+        if (r->FieldSize(message, f) == 0) fields.push_back(f);
+      }
+      std::sort(fields.begin(), fields.end(),
+                [](const FieldDescriptor* a, const FieldDescriptor* b) {
+                  return a->number() < b->number();
+                });
+    }
   } else {
     for (const std::string& name : *options.only_fields) {
       const FieldDescriptor* f = d->FindFieldByName(name);
@@ -554,6 +574,20 @@ std::string EnumToMaesn(const EnumDescriptor& type, int number) {
   const EnumValueDescriptor* v = type.FindValueByNumber(number);
   if (v == nullptr) return {};
   return std::string(MaesnSpelling(*v, EnumPrefix(type)));
+}
+
+std::string RefusedEnumValue(const FieldDescriptor& field, int number) {
+  const auto& accepted =
+      field.options().GetRepeatedExtension(v1::maesn_accepts);
+  if (accepted.empty() || field.enum_type() == nullptr) return {};
+  const std::string text = EnumToMaesn(*field.enum_type(), number);
+  for (const std::string& a : accepted) {
+    if (a == text) return {};
+  }
+  const EnumValueDescriptor* v = field.enum_type()->FindValueByNumber(number);
+  return absl::StrCat(v != nullptr ? v->name() : absl::StrCat(number),
+                      " is not accepted here: Maesn accepts only ",
+                      absl::StrJoin(accepted, ", "));
 }
 
 int EnumFromMaesn(const EnumDescriptor& type, absl::string_view text) {

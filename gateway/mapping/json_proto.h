@@ -59,6 +59,10 @@ struct WriteOptions {
   // A named field that is unset is written as JSON null (an empty repeated
   // field too): that is how a PATCH clears a value.
   const absl::flat_hash_set<std::string>* only_fields = nullptr;
+  // Without only_fields: repeated top-level fields (proto names) written as
+  // [] when empty, instead of being left out; null = none. How a full
+  // replacement (PUT) says "no lines" rather than "leave them out".
+  const absl::flat_hash_set<std::string>* send_empty = nullptr;
 };
 
 // Writes `message` as a Maesn JSON object: exactly the fields the caller

@@ -8,10 +8,8 @@ namespace maesn::gateway::mapping {
 
 absl::StatusOr<std::string> RequestBody(
     const google::protobuf::Message& message, const std::string& path,
-    const absl::flat_hash_set<std::string>* only_fields) {
+    const WriteOptions& options) {
   nlohmann::json out;
-  WriteOptions options;
-  options.only_fields = only_fields;
   absl::Status s = WriteMessage(message, path, out, options);
   if (!s.ok()) return s;
   return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

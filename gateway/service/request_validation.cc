@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gateway/common/errors.h"
+#include "gateway/mapping/enum_spelling.h"
 #include "gateway/service/validation.h"
 #include "google/api/field_behavior.pb.h"
 #include "google/protobuf/descriptor.h"
@@ -86,6 +87,10 @@ absl::Status CheckQueryField(const Message& m, const FieldDescriptor& f) {
       if (type->FindValueByNumber(number) == nullptr) {
         return InvalidField(
             name, absl::StrCat("unknown ", type->name(), " ", number));
+      }
+      if (std::string refused = mapping::RefusedEnumValue(f, number);
+          !refused.empty()) {
+        return InvalidField(name, std::move(refused));
       }
       return absl::OkStatus();
     }
@@ -168,6 +173,21 @@ void CheckMask(const google::protobuf::FieldMask& mask,
   }
 }
 
+// `empty_fields` names repeated top-level fields of `target`.
+void CheckEmptyFields(const google::protobuf::FieldMask& mask,
+                      const Descriptor& target, Violations& v) {
+  for (int i = 0; i < mask.paths_size(); ++i) {
+    const FieldDescriptor* f = target.FindFieldByName(mask.paths(i));
+    if (f == nullptr || !f->is_repeated()) {
+      v.Add(absl::StrCat("empty_fields.paths[", i, "]"),
+            absl::StrCat("\"", mask.paths(i), "\" is not a list of ",
+                         target.name(),
+                         ": only repeated top-level fields "
+                         "can be sent empty"));
+    }
+  }
+}
+
 }  // namespace
 
 absl::Status ValidateRequest(const RestBinding& b, const Message& request) {
@@ -203,6 +223,11 @@ absl::Status ValidateRequest(const RestBinding& b, const Message& request) {
       CheckRequired(body, b.body->name(), &named, false, v);
     } else {
       CheckRequired(body, b.body->name(), nullptr, false, v);
+    }
+    if (b.empty_fields != nullptr) {
+      CheckEmptyFields(static_cast<const google::protobuf::FieldMask&>(
+                           r.GetMessage(request, b.empty_fields)),
+                       *b.body->message_type(), v);
     }
   } else if (b.update_mask != nullptr) {
     CheckMask(static_cast<const google::protobuf::FieldMask&>(

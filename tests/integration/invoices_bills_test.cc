@@ -401,6 +401,20 @@ TEST_F(InvoicesBillsTest, UnknownMaskPathIsRejectedBeforeSending) {
   EXPECT_TRUE(simulator().Requests().empty());
 }
 
+TEST_F(InvoicesBillsTest, AStatusThePatchDoesNotAcceptIsRefusedBeforeSending) {
+  v1::UpdateInvoiceRequest req;
+  req.set_invoice_id("sim-inv-0001");
+  req.mutable_invoice()->set_status(v1::DOCUMENT_STATUS_OVERDUE);
+  req.mutable_update_mask()->add_paths("status");
+  v1::UpdateInvoiceResponse resp;
+  auto ctx = Context();
+  grpc::Status s = invoices_->UpdateInvoice(ctx.get(), req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(ViolationFields(s), ElementsAre("invoice.status"));
+  EXPECT_THAT(s.error_message(), HasSubstr("DOCUMENT_STATUS_OVERDUE"));
+  EXPECT_TRUE(simulator().Requests().empty());
+}
+
 TEST_F(InvoicesBillsTest, MaesnsValidationErrorsComeBackAsFieldViolations) {
   v1::UpdateInvoiceRequest req;
   req.set_invoice_id("sim-inv-0001");
@@ -563,6 +577,42 @@ TEST_F(InvoicesBillsTest, BillLifecycle) {
             grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(RequestsTo(simulator(), "DELETE", "/accounting/bills/" + id).size(),
             2u);  // one per call, never repeated
+}
+
+TEST_F(InvoicesBillsTest, APutSendsTheListsTheCallerNamesAsEmpty) {
+  v1::UpdateBillRequest put;
+  put.set_bill_id("sim-bill-0001");
+  put.mutable_bill()->set_bill_number("ER-EMPTY");
+  put.mutable_empty_fields()->add_paths("line_items");
+  v1::UpdateBillResponse replaced;
+  auto ctx = Context();
+  ASSERT_TRUE(bills_->UpdateBill(ctx.get(), put, &replaced).ok());
+  // Unnamed and empty: left out. Named and empty: [].
+  put.clear_empty_fields();
+  auto ctx2 = Context();
+  ASSERT_TRUE(bills_->UpdateBill(ctx2.get(), put, &replaced).ok());
+  auto puts = RequestsTo(simulator(), "PUT", "/accounting/bills/sim-bill-0001");
+  ASSERT_EQ(puts.size(), 2u);
+  EXPECT_EQ(Json::parse(puts[0].body),
+            Json::parse(R"({"billNumber":"ER-EMPTY","lineItems":[]})"));
+  EXPECT_EQ(Json::parse(puts[1].body),
+            Json::parse(R"({"billNumber":"ER-EMPTY"})"));
+}
+
+TEST_F(InvoicesBillsTest, EmptyFieldsMustNameListsOfTheBody) {
+  v1::UpdateBillRequest put;
+  put.set_bill_id("sim-bill-0001");
+  put.mutable_bill()->set_bill_number("ER-EMPTY");
+  put.mutable_empty_fields()->add_paths("line_items");
+  put.mutable_empty_fields()->add_paths("bill_number");
+  put.mutable_empty_fields()->add_paths("no_such_field");
+  v1::UpdateBillResponse replaced;
+  auto ctx = Context();
+  grpc::Status s = bills_->UpdateBill(ctx.get(), put, &replaced);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(ViolationFields(s),
+              ElementsAre("empty_fields.paths[1]", "empty_fields.paths[2]"));
+  EXPECT_TRUE(simulator().Requests().empty());
 }
 
 // A gateway with a short upstream read timeout, for a write that Maesn

@@ -18,6 +18,7 @@ namespace {
 
 using ::maesn::testing::IsOk;
 using ::maesn::testing::StatusIs;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using Json = nlohmann::json;
 
@@ -64,6 +65,32 @@ TEST(WriteMessageTest, MaskedFieldsThatAreUnsetAreSentAsNull) {
       "status": null, "lineItems": null, "dueDate": null})"));
 }
 
+TEST(WriteMessageTest, SendEmptyWritesNamedEmptyListsAsEmptyArrays) {
+  v1::NewBill bill;
+  bill.set_bill_number("B-1");
+  absl::flat_hash_set<std::string> empty = {"line_items"};
+  WriteOptions options;
+  options.send_empty = &empty;
+  Json out;
+  ASSERT_THAT(WriteMessage(bill, "bill", out, options), IsOk());
+  EXPECT_EQ(out, Json::parse(R"({"billNumber": "B-1", "lineItems": []})"));
+  // A list with elements is written as it is.
+  bill.add_line_items()->set_quantity(1);
+  ASSERT_THAT(WriteMessage(bill, "bill", out, options), IsOk());
+  EXPECT_EQ(
+      out,
+      Json::parse(R"({"billNumber": "B-1", "lineItems": [{"quantity": 1}]})"));
+  // Without it an empty list is left out.
+  bill.clear_line_items();
+  ASSERT_THAT(WriteMessage(bill, "bill", out), IsOk());
+  EXPECT_EQ(out, Json::parse(R"({"billNumber": "B-1"})"));
+  // Only lists can be sent empty.
+  empty = {"bill_number"};
+  EXPECT_THAT(WriteMessage(bill, "bill", out, options),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("bill.bill_number")));
+}
+
 TEST(WriteMessageTest, OnlyFieldsMustNameFields) {
   v1::InvoiceUpdate update;
   absl::flat_hash_set<std::string> only = {"no_such_field"};
@@ -83,6 +110,37 @@ TEST(WriteMessageTest, RejectsUnspecifiedAndUnknownEnums) {
   invoice.set_status(static_cast<v1::DocumentStatus>(999));
   EXPECT_THAT(WriteMessage(invoice, "invoice", out),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("999")));
+}
+
+TEST(WriteMessageTest, RefusesEnumValuesTheOperationDoesNotAccept) {
+  // Maesn's PatchInvoiceRequestDto.status takes 6 of DocumentStatus's 10.
+  v1::InvoiceUpdate update;
+  for (v1::DocumentStatus ok :
+       {v1::DOCUMENT_STATUS_DRAFT, v1::DOCUMENT_STATUS_SUBMITTED,
+        v1::DOCUMENT_STATUS_OPEN, v1::DOCUMENT_STATUS_PARTIALLY_PAID,
+        v1::DOCUMENT_STATUS_PAID, v1::DOCUMENT_STATUS_VOIDED}) {
+    update.set_status(ok);
+    Json out;
+    EXPECT_THAT(WriteMessage(update, "invoice", out), IsOk());
+  }
+  for (v1::DocumentStatus refused :
+       {v1::DOCUMENT_STATUS_CORRECTIVE, v1::DOCUMENT_STATUS_DOCUMENT_CREATED,
+        v1::DOCUMENT_STATUS_PARTIALLY_OVERDUE, v1::DOCUMENT_STATUS_OVERDUE}) {
+    update.set_status(refused);
+    Json out;
+    EXPECT_THAT(
+        WriteMessage(update, "invoice", out),
+        StatusIs(absl::StatusCode::kInvalidArgument,
+                 AllOf(HasSubstr("invoice.status"),
+                       HasSubstr(v1::DocumentStatus_Name(refused)),
+                       HasSubstr("DRAFT, SUBMITTED, OPEN, PARTIALLY_PAID, "
+                                 "PAID, VOIDED"))));
+  }
+  // The same enum on a create is not narrowed.
+  v1::NewInvoice invoice;
+  invoice.set_status(v1::DOCUMENT_STATUS_OVERDUE);
+  Json out;
+  EXPECT_THAT(WriteMessage(invoice, "invoice", out), IsOk());
 }
 
 TEST(WriteMessageTest, RejectsNonFiniteAmounts) {
