@@ -1,11 +1,25 @@
 #!/usr/bin/env python3
-"""Fidelity check: every documented property of every Maesn DTO that the
-gateway's invoice, bill and task RPCs use must have a proto field with the
-same JSON name and a compatible type (and enum values the contract knows),
-unless fidelity.yaml lists it as a commented exception.
+"""Fidelity check: Maesn's OpenAPI description against the gateway's proto
+contract. Unless fidelity.yaml lists a commented exception:
+
+- every documented property of every Maesn DTO the served operations use
+  has a proto field with the same JSON name and a compatible type; a string
+  property may be carried by google.protobuf.Timestamp or google.type.Date
+  when it has no format or format date / date-time;
+- enums both ways: every value of a Maesn enum has a proto value, and in
+  request DTOs (request bodies and the DTOs they reach) and enum query
+  parameters every proto value but _UNSPECIFIED is one Maesn accepts (a
+  wider proto enum is a gap unless "<Dto>.<property>:wider" or
+  "<operationId>.<parameter>:wider" is excepted);
+- every rpc's method, path and query parameters match its operation, each
+  query parameter's type matching what it is sent from;
+- every operation on a served resource path (the first two path segments
+  of an rpc's path, /accounting/v2/... variants included) is served by an
+  rpc or listed under unserved_operations.
 
 Usage: check_openapi_fidelity.py SPEC CONFIG PROTO_SCHEMA_DUMP_BINARY
-Prints "N documented properties mapped / M total" and exits 1 on any gap.
+Prints the figures ("N documented properties mapped / M total", the enum,
+date, parameter and operation counts) and exits 1 on any gap.
 Needs PyYAML (Debian python3-yaml); run with /usr/bin/python3.
 """
 import json
@@ -18,6 +32,13 @@ import yaml
 
 PKG = "maesn.accounting.v1."
 REF = "#/components/schemas/"
+TIMESTAMP = "google.protobuf.Timestamp"
+DATE = "google.type.Date"
+# Formats of a string property a Timestamp or Date may carry (Maesn's file
+# declares none on its date properties: they are plain ISO 8601 strings).
+DATE_FORMATS = (None, "date", "date-time")
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options",
+                "trace")
 
 
 def fail_setup(message):
@@ -36,12 +57,31 @@ class Checker:
         self.parameters_checked = 0
         self.messages = config["messages"]
         self.exceptions = dict(config.get("exceptions") or {})
+        self.unserved = dict(config.get("unserved_operations") or {})
         self.used_exceptions = set()
+        self.used_unserved = set()
         self.errors = []
         self.total = 0
         self.mapped = 0
         self.dtos = []  # DTO names in the order reached
+        self.request_dtos = set()  # those reached from request bodies
         self.envelope_gaps = set()  # envelope properties some op lacks
+        # Enum checks: Maesn values all offered by the proto enum
+        # (properties and parameters), and proto values all accepted by
+        # Maesn (request DTOs and parameters); the wider ones excepted.
+        self.enums_forward = 0
+        self.enums_reverse = 0
+        self.widened = []  # (exception key, proto value names)
+        # Date carriers of string properties and of query parameters.
+        self.date_properties = {TIMESTAMP: 0, DATE: 0}
+        self.date_parameters = {TIMESTAMP: 0, DATE: 0}
+        self.parameter_types_checked = 0
+        # Maesn enums sent from a proto string (any value reaches Maesn).
+        self.free_text_enums = []
+        self.served_resources = []  # "/accounting/invoices", ...
+        self.operations_under = 0
+        self.operations_served = 0
+        self.operations_excepted = 0
 
     # --- spec helpers -------------------------------------------------
 
@@ -77,15 +117,31 @@ class Checker:
                 return part["$ref"][len(REF):]
         return None
 
-    def reach(self, name):
-        if name in self.dtos or name == "BaseResponseDto":
+    def reach(self, name, request=False):
+        """Adds DTO `name` and every DTO it refers to; `request` marks them
+        as sent to Maesn (reached from a request body)."""
+        if name == "BaseResponseDto":
             return
-        self.dtos.append(name)
+        if name in self.dtos and (not request or name in self.request_dtos):
+            return
+        if name not in self.dtos:
+            self.dtos.append(name)
+        if request:
+            self.request_dtos.add(name)
         for prop in self.resolve(self.schemas[name]).get(
                 "properties", {}).values():
             ref = self.ref_name(prop) or self.ref_name(prop.get("items"))
             if ref is not None:
-                self.reach(ref)
+                self.reach(ref, request)
+
+    @staticmethod
+    def resource(path):
+        """A path's served resource: its first two segments, a version
+        segment (/accounting/v2/...) left out."""
+        segments = [s for s in path.split("/") if s]
+        if len(segments) > 1 and re.fullmatch(r"v[0-9]+", segments[1]):
+            del segments[1]
+        return "/" + "/".join(segments[:2])
 
     # --- comparison ---------------------------------------------------
 
@@ -95,9 +151,14 @@ class Checker:
             return True
         return False
 
-    def field_ok(self, dto, prop_name, prop, field):
-        """True when proto `field` can carry spec property `prop`."""
-        where = "%s.%s" % (dto, prop_name)
+    def field_ok(self, dto, prop_name, prop, field, request=False):
+        """True when proto `field` can carry spec property `prop` (of a DTO
+        sent to Maesn when `request`)."""
+        return self.carry("%s.%s" % (dto, prop_name), prop, field, request)
+
+    def carry(self, where, prop, field, request=False, parameter=False):
+        """True when proto `field` can carry the value described by schema
+        `prop`; `where` names it in errors and exception keys."""
         prop = dict(prop)
         if "allOf" in prop and "$ref" not in prop:
             ref = self.ref_name(prop)
@@ -108,14 +169,18 @@ class Checker:
                 self.errors.append("%s is an array but proto field %s is not "
                                    "repeated" % (where, field["name"]))
                 return False
-            return self.value_ok(where, prop.get("items", {}), field)
+            return self.value_ok(where, prop.get("items", {}), field,
+                                 request, parameter)
         if field["repeated"]:
             self.errors.append("%s is not an array but proto field %s is "
                                "repeated" % (where, field["name"]))
             return False
-        return self.value_ok(where, prop, field)
+        return self.value_ok(where, prop, field, request, parameter)
 
-    def value_ok(self, where, prop, field):
+    def value_ok(self, where, prop, field, request=False, parameter=False):
+        """One value: `request` adds the enum check the other way (every
+        proto value is one Maesn accepts); a `parameter` typed number may
+        be sent from a whole number (Maesn's `page`)."""
         ftype = field["type"]
         ref = self.ref_name(prop)
         if ref is not None:
@@ -129,30 +194,20 @@ class Checker:
         stype = prop.get("type")
         if stype == "string":
             if ftype == "enum":
-                if "enum" not in prop:
-                    if self.exception(where + ":enum"):
-                        return True
-                    self.errors.append(
-                        "%s is free text but proto field %s is enum %s"
-                        % (where, field["name"], field["enum"]))
-                    return False
-                missing = [v for v in prop["enum"]
-                           if v not in field["values"]]
-                if missing and not self.exception(where + ":values"):
-                    self.errors.append(
-                        "%s: Maesn values %s have no value in enum %s"
-                        % (where, missing, field["enum"]))
-                    return False
-                return True
+                return self.enum_ok(where, prop, field, request)
             if ftype in ("string", "bytes"):
+                if "enum" in prop and request:
+                    self.free_text_enums.append(where)
                 return True
-            if ftype == "message" and field["message"] == \
-                    "google.protobuf.Timestamp":
+            if ftype == "message" and field["message"] in (
+                    TIMESTAMP, DATE) and "enum" not in prop and \
+                    prop.get("format") in DATE_FORMATS:
                 return True
         elif stype == "number":
             if ftype == "double":
                 return True
-            if ftype == "integer" and self.exception(where + ":integer"):
+            if ftype == "integer" and (parameter or
+                                       self.exception(where + ":integer")):
                 return True
         elif stype == "integer":
             if ftype == "integer":
@@ -166,9 +221,45 @@ class Checker:
                 return True
         if self.exception(where + ":type"):
             return True
-        self.errors.append("%s (%s) cannot be carried by proto field %s (%s)"
-                           % (where, stype, field["name"],
-                              field.get("message", ftype)))
+        self.errors.append("%s (%s%s) cannot be carried by proto field %s "
+                           "(%s)" % (where, stype,
+                                     " enum" if "enum" in prop else "",
+                                     field["name"],
+                                     field.get("message", ftype)))
+        return False
+
+    def enum_ok(self, where, prop, field, request):
+        """A proto enum for a string property or parameter: every Maesn
+        value has a proto value; when sent to Maesn (`request`), every
+        proto value is also one Maesn accepts."""
+        if "enum" not in prop:
+            if self.exception(where + ":enum"):
+                return True
+            self.errors.append("%s is free text but proto field %s is enum "
+                               "%s" % (where, field["name"], field["enum"]))
+            return False
+        self.enums_forward += 1
+        missing = [v for v in prop["enum"] if v not in field["values"]]
+        if missing and not self.exception(where + ":values"):
+            self.errors.append("%s: Maesn values %s have no value in enum %s"
+                               % (where, missing, field["enum"]))
+            return False
+        if not request:
+            return True
+        self.enums_reverse += 1
+        extra = [v for v in field["values"] if v not in prop["enum"]]
+        if not extra:
+            return True
+        names = [field.get("value_names", {}).get(v, v) for v in extra]
+        key = where + ":wider"
+        if self.exception(key):
+            self.widened.append((key, names))
+            return True
+        self.errors.append(
+            "%s accepts only %s, but proto field %s (enum %s) also offers "
+            "%s: narrow the enum, or refuse those values before sending and "
+            "add the exception %s" % (where, prop["enum"], field["name"],
+                                      field["enum"], ", ".join(names), key))
         return False
 
     def check_dto(self, dto):
@@ -183,6 +274,7 @@ class Checker:
                                % (message, dto))
             return
         props = self.resolve(self.schemas[dto]).get("properties", {})
+        request = dto in self.request_dtos
         for name, prop in props.items():
             self.total += 1
             field = fields.get(name)
@@ -191,8 +283,10 @@ class Checker:
                     self.errors.append("%s.%s has no field in %s"
                                        % (dto, name, message))
                 continue
-            if self.field_ok(dto, name, prop, field):
+            if self.field_ok(dto, name, prop, field, request):
                 self.mapped += 1
+                if field.get("message") in self.date_properties:
+                    self.date_properties[field["message"]] += 1
 
     def check_envelope(self, op_id, op, where):
         """BaseResponseDto per operation: meta, data, rawData (when the
@@ -262,14 +356,23 @@ class Checker:
             self.errors.append("%s sends path %s, Maesn's %s is %s"
                                % (rpc["rpc"], rpc["path"],
                                   rpc["operation_id"], spec_path))
-        declared = [p["name"] for p in op.get("parameters", [])
-                    if p.get("in") == "query"]
+        declared = {p["name"]: p for p in op.get("parameters", [])
+                    if p.get("in") == "query"}
         for name in rpc["query"]:
             self.parameters_checked += 1
             if name not in declared:
                 self.errors.append("%s sends query parameter %s, which "
                                    "Maesn's %s does not declare"
                                    % (rpc["rpc"], name, rpc["operation_id"]))
+        sources = {q["name"]: q for q in rpc.get("query_fields", [])}
+        for name in rpc["query"]:
+            if name in declared:
+                if name in sources:
+                    self.check_parameter(rpc, declared[name], sources[name])
+                else:
+                    self.errors.append("%s: the dump does not say what query "
+                                       "parameter %s is sent from"
+                                       % (rpc["rpc"], name))
         for name in declared:
             if name not in rpc["query"] and not self.exception(
                     "%s.%s:param" % (rpc["operation_id"], name)):
@@ -277,12 +380,89 @@ class Checker:
                                    "Maesn's %s (serve it or add an exception)"
                                    % (rpc["rpc"], name, rpc["operation_id"]))
 
+    def check_parameter(self, rpc, param, source):
+        """The type of one query parameter against what it is sent from: a
+        request field, or what the gateway computes (a paged list's `page`
+        and `limit`)."""
+        where = "%s.%s" % (rpc["operation_id"], param["name"])
+        schema = self.resolve(param.get("schema"))
+        self.parameter_types_checked += 1
+        if "field" in source:
+            field = source["field"]
+            if self.carry(where, schema, field, request=True, parameter=True):
+                if field.get("message") in self.date_parameters:
+                    self.date_parameters[field["message"]] += 1
+            return
+        # Computed by the gateway: a whole number, from a closed set of
+        # values when the dump lists them.
+        stype = schema.get("type")
+        if stype not in ("integer", "number") or source["type"] != "integer":
+            if not self.exception(where + ":type"):
+                self.errors.append("%s (%s) cannot be carried by the %s the "
+                                   "gateway sends from %s"
+                                   % (where, stype, source["type"],
+                                      source["from"]))
+            return
+        maesn = schema.get("enum")
+        if maesn is None:
+            return  # any whole number is one Maesn accepts
+        # Both ways: the gateway can send every value Maesn accepts, and
+        # only those.
+        self.enums_forward += 1
+        self.enums_reverse += 1
+        sent = source.get("values")
+        if sent is None:
+            problem = "the gateway sends any whole number"
+        elif sorted(maesn) != sorted(sent):
+            problem = "the gateway sends %s" % sent
+        else:
+            return
+        if not self.exception(where + ":values"):
+            self.errors.append("%s accepts only %s, but %s (from %s)"
+                               % (where, maesn, problem, source["from"]))
+
+    def check_operations(self, ops):
+        """Every operation on a served resource path is served by an rpc or
+        listed under unserved_operations (with its reason)."""
+        served_ids = {rpc["operation_id"] for rpc in self.rpcs}
+        self.served_resources = sorted({self.resource(rpc["path"])
+                                        for rpc in self.rpcs})
+        for op_id, (path, method, _) in ops.items():
+            if self.resource(path) not in self.served_resources:
+                continue
+            self.operations_under += 1
+            if op_id in served_ids:
+                self.operations_served += 1
+            elif op_id in self.unserved:
+                self.used_unserved.add(op_id)
+                self.operations_excepted += 1
+            else:
+                self.errors.append(
+                    "Maesn's %s %s (%s) is on a served resource path but no "
+                    "rpc serves it: serve it, or list it under "
+                    "unserved_operations with the reason"
+                    % (method.upper(), path, op_id))
+        for op_id in self.unserved:
+            if op_id in self.used_unserved:
+                continue
+            if op_id in served_ids:
+                why = "an rpc serves it now"
+            elif op_id not in ops:
+                why = "Maesn's description has no such operation"
+            else:
+                why = "it is not on a served resource path"
+            self.errors.append("unserved operation %s is no longer needed "
+                               "(%s); remove it from fidelity.yaml"
+                               % (op_id, why))
+
     def run(self):
         ops = {}
         for path, item in self.spec.get("paths", {}).items():
             for method, op in item.items():
-                if isinstance(op, dict) and "operationId" in op:
-                    ops[op["operationId"]] = (path, method, op)
+                if method in HTTP_METHODS and isinstance(op, dict):
+                    op_id = op.get("operationId") or "%s %s" % (
+                        method.upper(), path)
+                    ops[op_id] = (path, method, op)
         for rpc in self.rpcs:
             op_id = rpc["operation_id"]
             where = {"response": rpc["response"], "data": rpc["data"]}
@@ -296,7 +476,7 @@ class Checker:
             body = op.get("requestBody", {}).get("content", {}).get(
                 "application/json", {}).get("schema")
             if self.ref_name(body):
-                self.reach(self.ref_name(body))
+                self.reach(self.ref_name(body), request=True)
             for code, r in op.get("responses", {}).items():
                 schema = r.get("content", {}).get(
                     "application/json", {}).get("schema")
@@ -311,10 +491,12 @@ class Checker:
         self.count_envelope()
         for dto in self.dtos:
             self.check_dto(dto)
+        self.check_operations(ops)
         for key in self.exceptions:
             if key not in self.used_exceptions:
                 self.errors.append("exception %s is no longer needed; remove "
                                    "it from fidelity.yaml" % key)
+
 
 def main(argv):
     if len(argv) != 4:
@@ -338,10 +520,35 @@ def main(argv):
                                         ", ".join(sorted(
                                             checker.used_exceptions))))
     print("%d operations (from the rpcs' annotations) checked: method, path, "
-          "%d query parameters" % (checker.operations_checked,
-                                   checker.parameters_checked))
+          "%d query parameters (%d typed against what they are sent from)"
+          % (checker.operations_checked, checker.parameters_checked,
+             checker.parameter_types_checked))
+    print("%d operations under served paths (%s): %d served, %d excepted"
+          % (checker.operations_under, ", ".join(checker.served_resources),
+             checker.operations_served, checker.operations_excepted))
+    for op_id in sorted(checker.used_unserved):
+        print("  not served: %s: %s" % (op_id, checker.unserved[op_id]))
     print("%d documented properties mapped / %d total"
           % (checker.mapped, checker.total))
+    print("enum checks: %d Maesn enums fully offered by the contract; %d "
+          "request enums checked the other way (every proto value is one "
+          "Maesn accepts), %d wider by exception"
+          % (checker.enums_forward, checker.enums_reverse,
+             len(checker.widened)))
+    for key, names in checker.widened:
+        print("  wider by exception: %s (%s): %s"
+              % (key, ", ".join(names), checker.exceptions[key]))
+    if checker.free_text_enums:
+        print("request enums sent from a proto string (any text reaches "
+              "Maesn, not checked value by value): %d: %s"
+              % (len(checker.free_text_enums),
+                 ", ".join(checker.free_text_enums)))
+    print("date properties: %d carried as google.type.Date, %d as "
+          "google.protobuf.Timestamp; date query parameters: %d as Date, %d "
+          "as Timestamp" % (checker.date_properties[DATE],
+                            checker.date_properties[TIMESTAMP],
+                            checker.date_parameters[DATE],
+                            checker.date_parameters[TIMESTAMP]))
     for e in checker.errors:
         print("FIDELITY GAP: " + e, file=sys.stderr)
     return 1 if checker.errors else 0

@@ -1,13 +1,15 @@
 // Prints the gateway's contract as the fidelity check sees it: "rpcs",
-// every rpc's Maesn operation as its annotations bind it, and "messages",
-// for every message of package maesn.accounting.v1, its fields by JSON name
-// with their type, and for enum fields the exact strings the gateway sends to
-// and accepts from Maesn (mapping/enum_spelling.h). Used by
-// check_openapi_fidelity.py.
+// every rpc's Maesn operation as its annotations bind it (with the type of
+// what each query parameter is sent from), and "messages", for every message
+// of package maesn.accounting.v1, its fields by JSON name with their type,
+// and for enum fields the exact strings the gateway sends to and accepts from
+// Maesn (mapping/enum_spelling.h) with the proto value each one stands for.
+// Used by check_openapi_fidelity.py.
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "gateway/maesn/page_token.h"
 #include "gateway/maesn/rest_binding.h"
 #include "gateway/mapping/enum_spelling.h"
 #include "google/protobuf/descriptor.h"
@@ -45,14 +47,20 @@ Json Field(const FieldDescriptor& f) {
     case FieldDescriptor::CPPTYPE_ENUM: {
       out["type"] = "enum";
       out["enum"] = f.enum_type()->full_name();
+      // Maesn's spelling of every value but _UNSPECIFIED (which is never
+      // sent), and the proto value name behind each spelling.
       Json values = Json::array();
+      Json value_names = Json::object();
       for (int i = 0; i < f.enum_type()->value_count(); ++i) {
-        const int number = f.enum_type()->value(i)->number();
-        const std::string text =
-            maesn::gateway::mapping::EnumToMaesn(*f.enum_type(), number);
-        if (!text.empty()) values.push_back(text);
+        const auto& value = *f.enum_type()->value(i);
+        const std::string text = maesn::gateway::mapping::EnumToMaesn(
+            *f.enum_type(), value.number());
+        if (text.empty()) continue;
+        values.push_back(text);
+        if (!value_names.contains(text)) value_names[text] = value.name();
       }
       out["values"] = std::move(values);
+      out["value_names"] = std::move(value_names);
       break;
     }
     case FieldDescriptor::CPPTYPE_MESSAGE:
@@ -88,6 +96,27 @@ Json Rpcs(const maesn::gateway::BindingTable& table) {
     Json query = Json::array();
     if (b->paged) query = Json::array({"page", "limit"});
     for (const auto& q : b->query) query.push_back(q.name);
+    // What each query parameter is sent from: a request field, or for a
+    // paged list's `page` and `limit` what the gateway computes (a page
+    // number from page_token; page_size rounded up to a limit Maesn
+    // accepts).
+    Json query_fields = Json::array();
+    if (b->paged) {
+      Json limits = Json::array();
+      for (const int limit : maesn::gateway::kMaesnLimits) {
+        limits.push_back(limit);
+      }
+      query_fields.push_back(Json::object(
+          {{"name", "page"}, {"from", "page_token"}, {"type", "integer"}}));
+      query_fields.push_back(Json::object({{"name", "limit"},
+                                           {"from", "page_size"},
+                                           {"type", "integer"},
+                                           {"values", std::move(limits)}}));
+    }
+    for (const auto& q : b->query) {
+      query_fields.push_back(
+          Json::object({{"name", q.name}, {"field", Field(*q.field)}}));
+    }
     Json not_sent = Json::array();
     for (const auto* f : b->not_sent) not_sent.push_back(f->json_name());
     out.push_back(Json::object(
@@ -96,6 +125,7 @@ Json Rpcs(const maesn::gateway::BindingTable& table) {
          {"method", b->http_method},
          {"path", path},
          {"query", std::move(query)},
+         {"query_fields", std::move(query_fields)},
          {"not_sent", std::move(not_sent)},
          {"response", b->method->output_type()->name()},
          {"data", b->data_field->name()},
