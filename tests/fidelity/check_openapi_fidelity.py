@@ -72,6 +72,7 @@ class Checker:
         self.enums_forward = 0
         self.enums_reverse = 0
         self.widened = []  # (exception key, proto value names)
+        self.narrowed = []  # (where, proto field) narrowed by maesn_accepts
         # Date carriers of string properties and of query parameters.
         self.date_properties = {TIMESTAMP: 0, DATE: 0}
         self.date_parameters = {TIMESTAMP: 0, DATE: 0}
@@ -247,7 +248,20 @@ class Checker:
         if not request:
             return True
         self.enums_reverse += 1
-        extra = [v for v in field["values"] if v not in prop["enum"]]
+        sent = field["values"]
+        if "accepts" in field:
+            # Narrowed by the maesn_accepts option: the gateway refuses
+            # every other value before sending.
+            unknown = [v for v in field["accepts"] if v not in sent]
+            if unknown:
+                self.errors.append("%s: maesn_accepts of proto field %s "
+                                   "names %s, which enum %s lacks"
+                                   % (where, field["name"], unknown,
+                                      field["enum"]))
+                return False
+            sent = field["accepts"]
+            self.narrowed.append((where, field["name"]))
+        extra = [v for v in sent if v not in prop["enum"]]
         if not extra:
             return True
         names = [field.get("value_names", {}).get(v, v) for v in extra]
@@ -257,8 +271,9 @@ class Checker:
             return True
         self.errors.append(
             "%s accepts only %s, but proto field %s (enum %s) also offers "
-            "%s: narrow the enum, or refuse those values before sending and "
-            "add the exception %s" % (where, prop["enum"], field["name"],
+            "%s: narrow the field with the maesn_accepts option (the gateway "
+            "then refuses those values before sending) or add the exception "
+            "%s" % (where, prop["enum"], field["name"],
                                       field["enum"], ", ".join(names), key))
         return False
 
@@ -532,9 +547,13 @@ def main(argv):
           % (checker.mapped, checker.total))
     print("enum checks: %d Maesn enums fully offered by the contract; %d "
           "request enums checked the other way (every proto value is one "
-          "Maesn accepts), %d wider by exception"
+          "Maesn accepts; %d of them narrowed by maesn_accepts), %d wider by "
+          "exception"
           % (checker.enums_forward, checker.enums_reverse,
-             len(checker.widened)))
+             len(checker.narrowed), len(checker.widened)))
+    for where, field in checker.narrowed:
+        print("  narrowed by maesn_accepts: %s (proto field %s)"
+              % (where, field))
     for key, names in checker.widened:
         print("  wider by exception: %s (%s): %s"
               % (key, ", ".join(names), checker.exceptions[key]))

@@ -257,6 +257,30 @@ def test_wider_request_enum_without_exception_fails():
         "status (enum maesn.accounting.v1.Status) also offers STATUS_B")
 
 
+def test_request_enum_narrowed_by_maesn_accepts_passes():
+    def edit(spec, config, dump):
+        config["exceptions"].pop("CreateThingRequestDto.status:wider")
+        dump["messages"][PKG + "NewThing"]["fields"]["status"]["accepts"] = \
+            ["A"]
+    expect_pass(edit)
+
+
+def test_maesn_accepts_wider_than_maesn_fails():
+    def edit(spec, config, dump):
+        config["exceptions"].pop("CreateThingRequestDto.status:wider")
+        dump["messages"][PKG + "NewThing"]["fields"]["status"]["accepts"] = \
+            ["A", "B"]
+    expect_gap(edit, "CreateThingRequestDto.status accepts only ['A']")
+
+
+def test_maesn_accepts_naming_no_enum_value_fails():
+    def edit(spec, config, dump):
+        config["exceptions"].pop("CreateThingRequestDto.status:wider")
+        dump["messages"][PKG + "NewThing"]["fields"]["status"]["accepts"] = \
+            ["Z"]
+    expect_gap(edit, "maesn_accepts of proto field status names ['Z']")
+
+
 def test_wider_enum_in_a_dto_reached_from_a_request_fails():
     def edit(spec, config, dump):
         props(spec, "CreatePartDto")["kind"]["enum"] = ["X"]

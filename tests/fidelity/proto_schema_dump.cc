@@ -13,6 +13,7 @@
 #include "gateway/maesn/rest_binding.h"
 #include "gateway/mapping/enum_spelling.h"
 #include "google/protobuf/descriptor.h"
+#include "maesn/accounting/v1/options.pb.h"
 #include "maesn_contract.h"
 
 namespace {
@@ -61,6 +62,14 @@ Json Field(const FieldDescriptor& f) {
       }
       out["values"] = std::move(values);
       out["value_names"] = std::move(value_names);
+      // Narrowed by the maesn_accepts option: the gateway refuses the
+      // other values before sending.
+      const auto& accepts = f.options().GetRepeatedExtension(
+          maesn::accounting::v1::maesn_accepts);
+      if (!accepts.empty()) {
+        out["accepts"] =
+            Json(std::vector<std::string>(accepts.begin(), accepts.end()));
+      }
       break;
     }
     case FieldDescriptor::CPPTYPE_MESSAGE:
