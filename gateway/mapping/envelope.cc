@@ -1,8 +1,12 @@
 #include "gateway/mapping/envelope.h"
 
+#include <initializer_list>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "gateway/common/errors.h"
 #include "gateway/mapping/envelope_internal.h"
 #include "gateway/mapping/json_proto.h"
@@ -57,7 +61,86 @@ absl::StatusOr<Json> ParseEnvelope(absl::string_view body) {
   return j;
 }
 
+std::string JsonText(const Json& j) {
+  if (j.is_string()) return j.get<std::string>();
+  if (j.is_array()) {
+    std::vector<std::string> parts;
+    for (const auto& e : j) parts.push_back(JsonText(e));
+    return absl::StrJoin(parts, "; ");
+  }
+  if (j.is_null()) return {};
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+namespace {
+
+std::string Compact(const Json& j) {
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+// The first of `keys` that `object` holds as a non-null value, as text.
+std::string FirstText(const Json& object,
+                      std::initializer_list<const char*> keys) {
+  for (const char* key : keys) {
+    auto it = object.find(key);
+    if (it != object.end() && !it->is_null()) return JsonText(*it);
+  }
+  return {};
+}
+
+bool HasAny(const Json& object, std::initializer_list<const char*> keys) {
+  for (const char* key : keys) {
+    if (object.contains(key)) return true;
+  }
+  return false;
+}
+
+constexpr std::initializer_list<const char*> kMessageKeys = {
+    "message", "description", "error", "detail", "title"};
+constexpr std::initializer_list<const char*> kFieldKeys = {"property", "field",
+                                                           "path"};
+constexpr std::initializer_list<const char*> kCodeKeys = {"code", "type"};
+
+void AddError(const Json& entry, v1::ResponseMeta& meta) {
+  v1::MaesnError& e = *meta.add_errors();
+  e.set_raw_json(Compact(entry));
+  if (!entry.is_object()) {
+    e.set_message(JsonText(entry));
+    return;
+  }
+  e.set_message(FirstText(entry, kMessageKeys));
+  e.set_field(FirstText(entry, kFieldKeys));
+  e.set_code(FirstText(entry, kCodeKeys));
+}
+
+// Maesn `errors` of the envelope: see v1::MaesnError.
+void ReadErrors(const Json& envelope, v1::ResponseMeta& meta) {
+  auto it = envelope.find("errors");
+  if (it == envelope.end() || it->is_null()) return;
+  const Json& errors = *it;
+  if (errors.is_array()) {
+    for (const Json& entry : errors) {
+      if (!entry.is_null()) AddError(entry, meta);
+    }
+  } else if (errors.is_object() && !errors.empty() &&
+             !HasAny(errors, kMessageKeys) && !HasAny(errors, kFieldKeys) &&
+             !HasAny(errors, kCodeKeys)) {
+    // {"field": "message", ...}: one error per field.
+    for (auto e = errors.begin(); e != errors.end(); ++e) {
+      v1::MaesnError& out = *meta.add_errors();
+      out.set_field(e.key());
+      out.set_message(JsonText(e.value()));
+      out.set_raw_json(Compact(Json{{e.key(), e.value()}}));
+    }
+  } else if (!errors.is_object() || !errors.empty()) {
+    AddError(errors, meta);
+  }
+}
+
+}  // namespace
+
 void ReadMeta(const Json& envelope, v1::ResponseMeta& meta) {
+  ReadErrors(envelope, meta);
   auto it = envelope.find("meta");
   if (it == envelope.end() || !it->is_object()) return;
   Warnings w(&meta);

@@ -2,6 +2,7 @@
 #define MAESN_GATEWAY_MAPPING_ENVELOPE_INTERNAL_H_
 
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -28,7 +29,13 @@ bool NestedDeeperThan(absl::string_view body, int limit);
 // kMaxJsonNesting.
 absl::StatusOr<nlohmann::json> ParseEnvelope(absl::string_view body);
 
-// Reads `meta` (warnings, pagination) of the envelope into `meta`.
+// The text of a JSON value in an error: a string as it is, an array's
+// elements' texts joined with "; ", null as empty, anything else as compact
+// JSON.
+std::string JsonText(const nlohmann::json& j);
+
+// Reads `meta` (warnings, pagination) and `errors` of the envelope into
+// `meta`.
 void ReadMeta(const nlohmann::json& envelope, v1::ResponseMeta& meta);
 
 // ParseRecordResponse reading through a JSON tree: the reference reader,

@@ -22,14 +22,7 @@ std::string Clean(absl::string_view text) {
 }
 
 std::string Text(const nlohmann::json& j) {
-  if (j.is_string()) return j.get<std::string>();
-  if (j.is_array()) {
-    std::vector<std::string> parts;
-    for (const auto& e : j) parts.push_back(Text(e));
-    return absl::StrJoin(parts, "; ");
-  }
-  if (j.is_null()) return {};
-  return j.dump();
+  return mapping::internal::JsonText(j);
 }
 
 void ReadViolations(const nlohmann::json& v, MaesnErrorBody& out) {

@@ -217,6 +217,7 @@ enum class Target : std::uint8_t {
   kDataElement,  // an element of `data` given as an array
   kMeta,         // the envelope's `meta`
   kRaw,          // the envelope's `rawData`
+  kErrors,       // the envelope's `errors`: null, or the tree reader's
 };
 
 struct Slot {
@@ -378,6 +379,8 @@ class StreamReader {
         return PushRecord(-1);
       case Target::kDataElement:
         return s.index == 0 ? PushRecord(0) : SkipContainer();
+      case Target::kErrors:
+        return Fallback();  // read by the tree reader (ReadMeta)
       case Target::kRaw:
       case Target::kDeferred:
         return StartCapture(s, /*object=*/true);
@@ -415,6 +418,8 @@ class StreamReader {
       }
       case Target::kDataElement:
         return s.index == 0 ? Fallback() : SkipContainer();
+      case Target::kErrors:
+        return Fallback();
       case Target::kRaw:
       case Target::kDeferred:
       case Target::kElement:  // an array inside a repeated field
@@ -587,6 +592,8 @@ class StreamReader {
     } else if (k == "rawData") {
       seen = &raw_key_seen_;
       s.target = raw_data_ != nullptr ? Target::kRaw : Target::kSkip;
+    } else if (k == "errors") {
+      s.target = Target::kErrors;
     }
     if (seen != nullptr) {
       if (*seen) return Fallback();  // the tree reader keeps the last one
@@ -710,6 +717,7 @@ class StreamReader {
       case Target::kMeta:
         return true;
       case Target::kData:
+      case Target::kErrors:
         return Fallback();
       case Target::kDataElement:
         return s.index == 0 ? Fallback() : true;

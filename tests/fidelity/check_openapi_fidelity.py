@@ -317,6 +317,9 @@ class Checker:
         meta = fields.get("meta")
         ok["meta"] = meta is not None and meta.get("message") == \
             PKG + "ResponseMeta"
+        # A 2xx answer's `errors` travel in the response's meta.
+        ok["errors"] = ok["meta"] and "errors" in self.protos.get(
+            PKG + "ResponseMeta", {}).get("fields", {})
         content = None
         for code, r in op.get("responses", {}).items():
             if str(code).startswith("2"):
@@ -352,7 +355,7 @@ class Checker:
         base = self.resolve(self.schemas["BaseResponseDto"])
         for name in base.get("properties", {}):
             self.total += 1
-            if name in ("meta", "data", "rawData") and \
+            if name in ("meta", "data", "rawData", "errors") and \
                     name not in self.envelope_gaps:
                 self.mapped += 1
 

@@ -246,6 +246,9 @@ TEST_F(UpstreamConcurrencyTest, ACancelledCallFreesItsSlotAndItsConnection) {
   // The gateway hung up on Maesn for it at once.
   EXPECT_TRUE(
       Eventually([&] { return faults_->finished() == 1; }, absl::Seconds(2)));
+  // The slot is given back when the aborted transfer's completion has run,
+  // a moment after Maesn saw the connection close.
+  ASSERT_TRUE(Eventually([&] { return SlotsTaken() == 0; }));
   grpc::ClientContext ctx;
   EXPECT_EQ(Call(absl::Milliseconds(200), ctx).error_code(),
             grpc::StatusCode::DEADLINE_EXCEEDED);

@@ -4,8 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gateway/mapping/document_mapping.h"
+#include "gateway/mapping/envelope_internal.h"
 #include "gateway/mapping/task_mapping.h"
 #include "maesn/accounting/v1/bill.pb.h"
 #include "maesn/accounting/v1/invoice.pb.h"
@@ -107,6 +110,90 @@ TEST(EnvelopeTest, ListAppendsEveryRecord) {
   ASSERT_EQ(got.invoices_size(), 2);
   EXPECT_EQ(got.invoices(1).invoice_id(), "b");
   EXPECT_EQ(got.meta().pagination().total_pages(), 2);
+}
+
+// `errors` of a 2xx answer reach the caller in meta, whatever their shape.
+struct ErrorsCase {
+  const char* errors;  // the JSON of the envelope's `errors`
+  std::vector<std::vector<std::string>> want;  // message, field, code, raw
+};
+
+class SuccessErrorsTest : public ::testing::TestWithParam<ErrorsCase> {};
+
+TEST_P(SuccessErrorsTest, AreCarriedInMetaByEveryReader) {
+  const std::string body = absl::StrCat(
+      R"({"data": {"invoiceId": "1", "status": "OPEN"}, "errors": )",
+      GetParam().errors, R"(, "meta": {"warnings": ["w"]}})");
+  auto check = [](const v1::ResponseMeta& meta) {
+    ASSERT_EQ(meta.errors_size(), GetParam().want.size());
+    for (int i = 0; i < meta.errors_size(); ++i) {
+      const auto& want = GetParam().want[static_cast<std::size_t>(i)];
+      EXPECT_EQ(meta.errors(i).message(), want[0]);
+      EXPECT_EQ(meta.errors(i).field(), want[1]);
+      EXPECT_EQ(meta.errors(i).code(), want[2]);
+      EXPECT_EQ(nlohmann::json::parse(meta.errors(i).raw_json()),
+                nlohmann::json::parse(want[3]));
+    }
+    EXPECT_EQ(meta.warnings_size(), 1);
+  };
+  // One record (streaming reader, or the tree reader it falls back to).
+  v1::Invoice invoice;
+  v1::ResponseMeta meta;
+  ASSERT_THAT(ParseRecordResponse(body, invoice, meta, nullptr, "invoice"),
+              IsOk());
+  EXPECT_EQ(invoice.status(), v1::DOCUMENT_STATUS_OPEN);
+  check(meta);
+  // The tree reader alone.
+  v1::Invoice tree_invoice;
+  v1::ResponseMeta tree_meta;
+  ASSERT_THAT(internal::ParseRecordResponseTree(body, tree_invoice, tree_meta,
+                                                nullptr, "invoice"),
+              IsOk());
+  check(tree_meta);
+  // A list.
+  v1::ListInvoicesResponse list;
+  ASSERT_THAT(
+      ParseListResponse(body, list, "invoices", *list.mutable_meta(), nullptr),
+      IsOk());
+  check(list.meta());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, SuccessErrorsTest,
+    ::testing::Values(
+        ErrorsCase{"null", {}}, ErrorsCase{"[]", {}}, ErrorsCase{"{}", {}},
+        ErrorsCase{
+            R"("Line 2 was not booked")",
+            {{"Line 2 was not booked", "", "", R"("Line 2 was not booked")"}}},
+        ErrorsCase{R"({"message": "partly saved", "code": 207})",
+                   {{"partly saved", "", "207",
+                     R"({"message": "partly saved", "code": 207})"}}},
+        ErrorsCase{
+            R"([{"property": "lineItems.1.taxCode", "message": "unknown"},
+                "second", {"description": "third", "type": "WARN"}])",
+            {{"unknown", "lineItems.1.taxCode", "",
+              R"({"property": "lineItems.1.taxCode", "message": "unknown"})"},
+             {"second", "", "", R"("second")"},
+             {"third", "", "WARN",
+              R"({"description": "third", "type": "WARN"})"}}},
+        ErrorsCase{
+            R"({"dueDate": "not supported", "reference": ["too long", "ascii only"]})",
+            {{"not supported", "dueDate", "",
+              R"({"dueDate": "not supported"})"},
+             {"too long; ascii only", "reference", "",
+              R"({"reference": ["too long", "ascii only"]})"}}}));
+
+TEST(EnvelopeTest, ErrorsOfAStringAnswerAreCarriedToo) {
+  std::string result;
+  bool has_result = false;
+  v1::ResponseMeta meta;
+  ASSERT_THAT(
+      ParseStringResponse(R"({"data": "deleted", "errors": ["file kept"]})",
+                          &result, &has_result, meta),
+      IsOk());
+  EXPECT_EQ(result, "deleted");
+  ASSERT_EQ(meta.errors_size(), 1);
+  EXPECT_EQ(meta.errors(0).message(), "file kept");
 }
 
 // Malformed or unexpected bodies give a clear error, never a crash.
