@@ -18,6 +18,7 @@
 #include "gateway/mapping/document_mapping.h"
 #include "gateway/mapping/enum_spelling.h"
 #include "gateway/mapping/envelope.h"
+#include "gateway/mapping/json_text.h"
 #include "gateway/mapping/request_body.h"
 #include "gateway/mapping/task_mapping.h"
 #include "gateway/mapping/time_format.h"
@@ -227,8 +228,21 @@ absl::StatusOr<BuiltRequest> BuildRequest(const RestBinding& b,
   return out;
 }
 
-absl::Status ParseResponse(const RestBinding& b, const Message& request,
-                           absl::string_view body, Message& response) {
+namespace {
+
+// rawData's exact text into raw_data_json, when the caller asked for raw
+// data and the response has the field.
+void SetRawDataText(const RestBinding& b, absl::string_view body,
+                    Message& response) {
+  if (b.raw_data_json_field == nullptr) return;
+  if (auto text = mapping::FindJsonValueText(body, {"rawData"})) {
+    response.GetReflection()->SetString(&response, b.raw_data_json_field,
+                                        std::string(*text));
+  }
+}
+
+absl::Status ParseResponseData(const RestBinding& b, const Message& request,
+                               absl::string_view body, Message& response) {
   const Reflection& r = *response.GetReflection();
   auto& meta = static_cast<v1::ResponseMeta&>(
       *r.MutableMessage(&response, b.meta_field));
@@ -271,6 +285,15 @@ absl::Status ParseResponse(const RestBinding& b, const Message& request,
     default:
       return absl::InternalError("unknown data shape");
   }
+}
+
+}  // namespace
+
+absl::Status ParseResponse(const RestBinding& b, const Message& request,
+                           absl::string_view body, Message& response) {
+  absl::Status s = ParseResponseData(b, request, body, response);
+  if (s.ok() && WantsRawData(b, request)) SetRawDataText(b, body, response);
+  return s;
 }
 
 absl::Status HttpsMaesnStub::Call(CallContext& context, const RestBinding& b,

@@ -174,6 +174,12 @@ absl::Status ReadMaesnCall(const MethodDescriptor& m,
     return Bad(m, "the response has no ResponseMeta meta field");
   }
   b.raw_data_field = response.FindFieldByName("raw_data");
+  b.raw_data_json_field = response.FindFieldByName("raw_data_json");
+  if (b.raw_data_json_field != nullptr &&
+      (b.raw_data_json_field->type() != FieldDescriptor::TYPE_STRING ||
+       b.raw_data_json_field->is_repeated() || b.raw_data_field == nullptr)) {
+    return Bad(m, "raw_data_json must be a string next to raw_data");
+  }
   b.task_id_field = response.FindFieldByName("task_id");
   if (b.task_id_field != nullptr &&
       (b.task_id_field->type() != FieldDescriptor::TYPE_STRING ||

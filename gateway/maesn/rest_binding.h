@@ -78,6 +78,8 @@ struct RestBinding {
   const google::protobuf::FieldDescriptor* data_field = nullptr;
   const google::protobuf::FieldDescriptor* meta_field = nullptr;
   const google::protobuf::FieldDescriptor* raw_data_field = nullptr;
+  // The response's string raw_data_json (rawData's exact text); may be null.
+  const google::protobuf::FieldDescriptor* raw_data_json_field = nullptr;
   // The response's string task_id: set from Maesn's `data.taskId` when
   // Maesn processed the call asynchronously; null when the rpc has none.
   const google::protobuf::FieldDescriptor* task_id_field = nullptr;

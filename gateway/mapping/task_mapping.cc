@@ -1,7 +1,10 @@
 #include "gateway/mapping/task_mapping.h"
 
+#include <string>
+
 #include "gateway/mapping/envelope_internal.h"
 #include "gateway/mapping/json_proto.h"
+#include "gateway/mapping/json_text.h"
 
 namespace maesn::gateway::mapping {
 
@@ -36,6 +39,11 @@ absl::Status ParseTaskResponse(absl::string_view body,
   task.set_task_id(task_id);
   if (auto s = obj->find("status"); s != obj->end() && s->is_string()) {
     task.set_raw_status(s->get<std::string>());
+  }
+  if (task.has_response_data()) {
+    if (auto text = FindJsonValueText(body, {"data", "responseData"})) {
+      task.set_response_data_json(std::string(*text));
+    }
   }
   task.set_done(task.has_status() && IsTerminal(task.status()));
   return absl::OkStatus();

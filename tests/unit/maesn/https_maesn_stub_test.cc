@@ -120,6 +120,35 @@ TEST_F(StubTest, ListInvoicesSendsPageLimitAndEveryFilter) {
   EXPECT_TRUE(resp->next_page_token().empty());
 }
 
+TEST_F(StubTest, RawDataAlsoComesAsItsExactJsonText) {
+  // 2^53 + 1 is not a double: raw_data (google.protobuf.Value) rounds it,
+  // raw_data_json keeps it.
+  transport_->Answer(
+      200, R"({"data":{"invoiceId":"A"},"rawData":{"Id":9007199254740993}})");
+  v1::GetInvoiceRequest r;
+  r.set_invoice_id("A");
+  r.set_raw_data(true);
+  auto resp = StubCall<v1::GetInvoiceResponse>(stub_, call_, r);
+  ASSERT_THAT(resp, IsOk());
+  EXPECT_EQ(resp->raw_data().fields().at("Id").number_value(),
+            9007199254740992.0);
+  EXPECT_EQ(resp->raw_data_json(), R"({"Id":9007199254740993})");
+  // Not asked for: neither is set.
+  r.set_raw_data(false);
+  resp = StubCall<v1::GetInvoiceResponse>(stub_, call_, r);
+  ASSERT_THAT(resp, IsOk());
+  EXPECT_FALSE(resp->has_raw_data());
+  EXPECT_TRUE(resp->raw_data_json().empty());
+  // A list's page.
+  transport_->Answer(200, R"({"data":[],"rawData":[{"Id":9007199254740993}]})");
+  v1::ListInvoicesRequest list;
+  list.set_raw_data(true);
+  auto page = StubCall<v1::ListInvoicesResponse>(stub_, call_, list,
+                                                 PagePosition{1, 0});
+  ASSERT_THAT(page, IsOk());
+  EXPECT_EQ(page->raw_data_json(), R"([{"Id":9007199254740993}])");
+}
+
 TEST_F(StubTest, ListWithDefaultsSendsOnlyThePage) {
   transport_->Answer(200, R"({"data":[]})");
   ASSERT_THAT(StubCall<v1::ListBillsResponse>(

@@ -223,6 +223,29 @@ TEST(EnvelopeTest, EmptyArrayForOneRecordIsNotFound) {
       StatusIs(absl::StatusCode::kNotFound));
 }
 
+TEST(TaskMappingTest, ResponseDataAlsoComesAsItsExactJsonText) {
+  v1::Task task;
+  v1::ResponseMeta meta;
+  ASSERT_THAT(
+      ParseTaskResponse(
+          R"({"data": {"status": "SUCCESS", "responseData": {"journalId": 9007199254740993, "amount": 0.10}}})",
+          "t-1", task, meta),
+      IsOk());
+  EXPECT_EQ(task.response_data()
+                .struct_value()
+                .fields()
+                .at("journalId")
+                .number_value(),
+            9007199254740992.0);
+  EXPECT_EQ(task.response_data_json(),
+            R"({"journalId": 9007199254740993, "amount": 0.10})");
+  v1::Task without;
+  ASSERT_THAT(ParseTaskResponse(R"({"data": {"status": "OPEN"}})", "t-2",
+                                without, meta),
+              IsOk());
+  EXPECT_TRUE(without.response_data_json().empty());
+}
+
 TEST(TaskMappingTest, TerminalStatusesAreDone) {
   for (const char* status :
        {"FINISHED", "SUCCESS", "FAILED", "PARTIAL_SUCCESS",
