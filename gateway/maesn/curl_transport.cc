@@ -209,22 +209,30 @@ class CurlTransport::Loop {
   }
 
   ~Loop() {
+    Stop();
+    if (stopped_thread_) return;  // the loop cleaned up its handles itself
+    if (multi_ != nullptr) curl_multi_cleanup(multi_);
+    if (share_ != nullptr) curl_share_cleanup(share_);
+  }
+
+  // Ends what the loop still runs (callbacks see CANCELLED) and joins its
+  // thread; later work is refused. Idempotent.
+  void Stop() {
     if (thread_.joinable() && thread_.get_id() == std::this_thread::get_id()) {
-      // A completion callback dropped the last owner of the transport. The
-      // loop cannot join itself; say so instead of an opaque system_error.
+      // A completion callback dropped the last owner of the transport, or
+      // stopped it. The loop cannot join itself; say so instead of an
+      // opaque std::system_error.
       std::fputs(
-          "fatal: CurlTransport destroyed on its own event-loop thread (a "
-          "completion callback held its last owner)\n",
+          "fatal: CurlTransport stopped or destroyed on its own event-loop "
+          "thread (from a completion callback)\n",
           stderr);
       std::abort();
     }
     inbox_->Stop();
     if (thread_.joinable()) {
-      thread_.join();  // the loop cleaned up its handles itself
-      return;
+      thread_.join();
+      stopped_thread_ = true;
     }
-    if (multi_ != nullptr) curl_multi_cleanup(multi_);
-    if (share_ != nullptr) curl_share_cleanup(share_);
   }
 
   bool ok() const { return thread_.joinable(); }
@@ -747,7 +755,8 @@ class CurlTransport::Loop {
   std::multimap<absl::Time, std::shared_ptr<TimerOp>> timers_;
   // Sockets libcurl opened, with the protocol of the connection once known.
   absl::flat_hash_map<curl_socket_t, int> sockets_;
-  std::thread thread_;  // last: starts once everything above exists
+  bool stopped_thread_ = false;  // Stop() joined a thread that ran
+  std::thread thread_;           // last: starts once everything above exists
 };
 
 void CurlTransport::TransferOp::Cancel() {
@@ -858,6 +867,10 @@ CurlTransport::CurlTransport(CurlTransportOptions options)
     loops_.push_back(std::make_unique<Loop>(options_, options_.base_url,
                                             options_.http2, counters_, i));
   }
+}
+
+void CurlTransport::Shutdown() {
+  for (auto& loop : loops_) loop->Stop();
 }
 
 CurlTransport::~CurlTransport() {

@@ -106,6 +106,10 @@ class CurlTransport final : public HttpTransport,
   // event loops. Must not run on an event-loop thread (i.e. in a callback).
   ~CurlTransport() override;
 
+  // Ends every request and timer in flight (their callbacks run, with
+  // CANCELLED, before it returns) and refuses new ones at once. Idempotent.
+  void Shutdown() override;
+
   CurlTransport(const CurlTransport&) = delete;
   CurlTransport& operator=(const CurlTransport&) = delete;
 

@@ -71,6 +71,11 @@ struct HttpResponse {
 class HttpTransport {
  public:
   virtual ~HttpTransport() = default;
+  // Ends the requests in flight (their callbacks, if any, run before it
+  // returns) and refuses new ones. For shutdown, after the callers are gone;
+  // never from a transport callback. Idempotent. A blocking transport has
+  // nothing to end.
+  virtual void Shutdown() {}
   virtual absl::StatusOr<HttpResponse> Send(const HttpRequest& request,
                                             CallContext& context) = 0;
 };

@@ -343,6 +343,10 @@ void GatewayServer::Shutdown(absl::Time deadline) {
   server_->Shutdown(absl::ToChronoTime(deadline));
   if (health_server_ != nullptr)
     health_server_->Shutdown(absl::ToChronoTime(deadline));
+  // Work a finished call left at Maesn (a page fetched ahead for a
+  // cancelled stream) ends here, while everything its completion touches
+  // (metrics, logs, the stub) still exists.
+  if (transport_ != nullptr) transport_->Shutdown();
   executor_->Shutdown();
 }
 
