@@ -18,7 +18,7 @@ bin=$root/node_modules/.bin
   { echo "npm packages missing: run npm ci in $root" >&2; exit 1; }
 
 cd "$root/proto"
-protos=(maesn/accounting/v1/*.proto google/rpc/*.proto google/api/*.proto)
+protos=(maesn/accounting/v1/*.proto google/rpc/*.proto google/api/*.proto google/type/*.proto)
 rm -rf "$here/src/gen"
 # The options here must match the ones example.ts passes to loadSync.
 "$bin/proto-loader-gen-types" --longs=String --enums=String --arrays \

@@ -25,8 +25,8 @@ import pathlib
 import sys
 
 import grpc
-from google.protobuf import timestamp_pb2
 from google.rpc import error_details_pb2, status_pb2
+from google.type import date_pb2
 from maesn.accounting.v1 import (invoice_pb2, invoice_pb2_grpc, task_pb2,
                                  task_pb2_grpc)
 
@@ -117,8 +117,9 @@ def get_invoice(invoices, metadata, invoice_id):
 def create_invoice(invoices, metadata, invoice_id=None):
     today = datetime.datetime.now(datetime.timezone.utc).replace(
         hour=0, minute=0, second=0, microsecond=0)
-    invoice_date = timestamp_pb2.Timestamp()
-    invoice_date.FromDatetime(today)
+    # A calendar date (google.type.Date): the day printed on the invoice.
+    invoice_date = date_pb2.Date(year=today.year, month=today.month,
+                                 day=today.day)
     new_invoice = invoice_pb2.NewInvoice(
         invoice_id=invoice_id,
         contact_id="eaa28f49-6028-4b6e-bb12-d8f6278073fc",

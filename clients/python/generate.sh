@@ -14,7 +14,7 @@ out=${1:-$here/gen}
 mkdir -p "$out"
 rm -rf "$out/maesn" "$out/google"
 cd "$proto_dir"
-protos=(maesn/accounting/v1/*.proto google/rpc/*.proto google/api/*.proto)
+protos=(maesn/accounting/v1/*.proto google/rpc/*.proto google/api/*.proto google/type/*.proto)
 protoc -I . --python_out="$out" --pyi_out="$out" --grpc_out="$out" \
   --plugin=protoc-gen-grpc="$(command -v grpc_python_plugin)" "${protos[@]}"
 echo "generated Python code for ${#protos[@]} protos in $out"

@@ -8,7 +8,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gateway/common/errors.h"
@@ -72,17 +71,13 @@ std::string QueryValue(const Message& m, const FieldDescriptor& f) {
     case FieldDescriptor::CPPTYPE_MESSAGE: {
       const Message& value = r.GetMessage(m, &f);
       const auto* d = value.GetDescriptor();
-      const Reflection& vr = *value.GetReflection();
       if (d->full_name() == "google.protobuf.Timestamp") {
         const auto& ts = static_cast<const google::protobuf::Timestamp&>(value);
         return mapping::FormatMaesnTime(absl::FromUnixSeconds(ts.seconds()) +
                                         absl::Nanoseconds(ts.nanos()));
       }
-      // google.type.Date: an ISO 8601 calendar date.
-      return absl::StrFormat("%04d-%02d-%02d",
-                             vr.GetInt32(value, d->FindFieldByName("year")),
-                             vr.GetInt32(value, d->FindFieldByName("month")),
-                             vr.GetInt32(value, d->FindFieldByName("day")));
+      // google.type.Date: an ISO 8601 calendar date (checked before).
+      return mapping::FormatMaesnDate(mapping::GetDate(value));
     }
   }
   return {};

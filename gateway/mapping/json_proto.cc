@@ -88,6 +88,14 @@ absl::string_view MaesnSpelling(const EnumValueDescriptor& v,
   return name;
 }
 
+void SetDate(Message& date, const CalendarDate& d) {
+  const Reflection* r = date.GetReflection();
+  const Descriptor* desc = date.GetDescriptor();
+  r->SetInt32(&date, desc->FindFieldByNumber(1), d.year);
+  r->SetInt32(&date, desc->FindFieldByNumber(2), d.month);
+  r->SetInt32(&date, desc->FindFieldByNumber(3), d.day);
+}
+
 void SetTime(Message& ts, absl::Time t) {
   const Reflection* r = ts.GetReflection();
   const Descriptor* d = ts.GetDescriptor();
@@ -248,6 +256,15 @@ void ReadValue(const Json& j, Message& m, const FieldDescriptor& f,
             repeated ? r->AddMessage(&m, &f) : r->MutableMessage(&m, &f);
         return SetTime(*ts, *t);
       }
+      if (IsWellKnown(d, "google.type.Date")) {
+        std::optional<CalendarDate> date;
+        if (j.is_string())
+          date = ParseMaesnDate(j.get_ref<const std::string&>());
+        if (!date) return w.Add(path, j, "not a readable date or date-time");
+        Message* out =
+            repeated ? r->AddMessage(&m, &f) : r->MutableMessage(&m, &f);
+        return SetDate(*out, *date);
+      }
       if (IsWellKnown(d, "google.protobuf.Value")) {
         google::protobuf::Value v;
         JsonToValue(j, v);
@@ -350,6 +367,16 @@ absl::Status WriteValue(const Message& m, const FieldDescriptor& f, int index,
                               absl::Nanoseconds(nanos));
         return absl::OkStatus();
       }
+      if (IsWellKnown(d, "google.type.Date")) {
+        const CalendarDate date = GetDate(sub);
+        if (!IsValidDate(date.year, date.month, date.day)) {
+          return InvalidField(path,
+                              "must be a full calendar date (year 1 to 9999, "
+                              "month and day set and valid)");
+        }
+        out = FormatMaesnDateTime(date);
+        return absl::OkStatus();
+      }
       if (IsWellKnown(d, "google.protobuf.Value")) {
         google::protobuf::Value v;
         v.CopyFrom(sub);
@@ -369,6 +396,14 @@ absl::Status WriteValue(const Message& m, const FieldDescriptor& f, int index,
 }
 
 }  // namespace
+
+CalendarDate GetDate(const Message& date) {
+  const Reflection* r = date.GetReflection();
+  const Descriptor* d = date.GetDescriptor();
+  return CalendarDate{r->GetInt32(date, d->FindFieldByNumber(1)),
+                      r->GetInt32(date, d->FindFieldByNumber(2)),
+                      r->GetInt32(date, d->FindFieldByNumber(3))};
+}
 
 std::string FieldPath::ToString() const {
   std::string parent_str = parent != nullptr ? parent->ToString() : "";

@@ -10,6 +10,7 @@
 #include "absl/strings/string_view.h"
 #include "gateway/common/v1.h"
 #include "gateway/mapping/enum_spelling.h"
+#include "gateway/mapping/time_format.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/struct.pb.h"
 #include "maesn/accounting/v1/common.pb.h"
@@ -74,6 +75,10 @@ struct WriteOptions {
 absl::Status WriteMessage(const google::protobuf::Message& message,
                           const std::string& path, nlohmann::json& out,
                           const WriteOptions& options = {});
+
+// The year, month and day of a google.type.Date (any message with int32
+// fields 1, 2 and 3, read by reflection).
+CalendarDate GetDate(const google::protobuf::Message& date);
 
 // google.protobuf.Value/Struct <-> JSON. JSON nested deeper than
 // kMaxValueDepth below `json` is kept as a string holding its compact JSON

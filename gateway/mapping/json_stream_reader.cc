@@ -149,6 +149,9 @@ class PlanRegistry {
         if (m->file()->name() == "google/protobuf/struct.proto") {
           return Kind::kOther;  // Value, Struct, ListValue: any JSON
         }
+        if (m->full_name() == "google.type.Date") {
+          return Kind::kOther;  // a calendar date, read from a string
+        }
         return Kind::kMessage;
       }
       default:

@@ -4,6 +4,8 @@
 #include <string>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 
 namespace maesn::gateway::mapping {
 namespace {
@@ -123,6 +125,32 @@ std::optional<absl::Time> ParseMaesnTime(absl::string_view text) {
     if (absl::ParseTime(layout, s, absl::UTCTimeZone(), &t, &err)) return t;
   }
   return std::nullopt;
+}
+
+bool IsValidDate(int year, int month, int day) {
+  return year >= 1 && year <= 9999 && month >= 1 && month <= 12 && day >= 1 &&
+         day <= DaysInMonth(year, month);
+}
+
+std::optional<CalendarDate> ParseMaesnDate(absl::string_view text) {
+  const absl::string_view s = absl::StripAsciiWhitespace(text);
+  if (!ParseMaesnTime(s).has_value() || s.size() < 10) return std::nullopt;
+  CalendarDate d;
+  const char* p = s.data();
+  if (p[4] != '-' || p[7] != '-' || !Digits(p, 4, &d.year) ||
+      !Digits(p + 5, 2, &d.month) || !Digits(p + 8, 2, &d.day) ||
+      !IsValidDate(d.year, d.month, d.day)) {
+    return std::nullopt;
+  }
+  return d;
+}
+
+std::string FormatMaesnDate(const CalendarDate& date) {
+  return absl::StrFormat("%04d-%02d-%02d", date.year, date.month, date.day);
+}
+
+std::string FormatMaesnDateTime(const CalendarDate& date) {
+  return absl::StrCat(FormatMaesnDate(date), "T00:00:00Z");
 }
 
 std::string FormatMaesnTime(absl::Time t) {

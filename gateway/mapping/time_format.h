@@ -19,6 +19,30 @@ std::optional<absl::Time> ParseMaesnTime(absl::string_view text);
 // 9999-12-31T23:59:59.999999999Z: what a proto Timestamp may hold.
 bool InTimestampRange(absl::Time t);
 
+// A calendar date as written: year 1..9999, month 1..12, day valid for both.
+struct CalendarDate {
+  int year = 0;
+  int month = 0;
+  int day = 0;
+};
+
+// Reads the calendar date Maesn wrote: the "YYYY-MM-DD" a readable date or
+// date-time (ParseMaesnTime) starts with, whatever time, offset or zone
+// follows; the day is never moved to UTC ("2024-03-01T00:00:00+01:00" is
+// 2024-03-01). nullopt if unreadable.
+std::optional<CalendarDate> ParseMaesnDate(absl::string_view text);
+
+// True for a full, real date (no year, month or day left 0).
+bool IsValidDate(int year, int month, int day);
+
+// Formats a calendar date for a Maesn body: midnight of the day in UTC,
+// "2024-03-01T00:00:00Z", the form Maesn's docs show for every date
+// property (no fractional seconds, which some target systems refuse).
+std::string FormatMaesnDateTime(const CalendarDate& date);
+// Formats a calendar date as an ISO 8601 date, "2024-03-01" (Maesn's
+// `dueDateFrom`).
+std::string FormatMaesnDate(const CalendarDate& date);
+
 // Formats for Maesn: RFC 3339 in UTC, "2021-01-01T00:00:00Z", with
 // fractional seconds only when present.
 std::string FormatMaesnTime(absl::Time t);

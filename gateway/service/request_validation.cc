@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "gateway/common/errors.h"
 #include "gateway/mapping/enum_spelling.h"
+#include "gateway/mapping/json_proto.h"
 #include "gateway/service/validation.h"
 #include "google/api/field_behavior.pb.h"
 #include "google/protobuf/descriptor.h"
@@ -99,6 +100,14 @@ absl::Status CheckQueryField(const Message& m, const FieldDescriptor& f) {
       if (value.GetDescriptor() == google::protobuf::Timestamp::descriptor()) {
         return CheckTimestamp(
             name, static_cast<const google::protobuf::Timestamp&>(value));
+      }
+      if (value.GetDescriptor()->full_name() == "google.type.Date") {
+        const mapping::CalendarDate d = mapping::GetDate(value);
+        if (!mapping::IsValidDate(d.year, d.month, d.day)) {
+          return InvalidField(name,
+                              "must be a full calendar date (year 1 to 9999, "
+                              "month and day set and valid)");
+        }
       }
       return absl::OkStatus();
     }

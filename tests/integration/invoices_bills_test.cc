@@ -18,6 +18,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "tests/integration/gateway_fixture.h"
 #include "tests/integration/integration_util.h"
+#include "tests/testing/dates.h"
 #include "tests/testing/proto_matchers.h"
 
 namespace maesn::testing {
@@ -102,8 +103,7 @@ TEST_F(InvoicesBillsTest, FiltersAndOrderArePassedAndKeptAcrossPages) {
   req.set_status(v1::DOCUMENT_STATUS_OPEN);
   req.set_order_by(v1::INVOICE_ORDER_FIELD_INVOICE_DATE);
   req.set_order_direction(v1::ORDER_DIRECTION_ASC);
-  *req.mutable_due_date_from() =
-      google::protobuf::util::TimeUtil::SecondsToTimestamp(1709251200);  // Mar
+  *req.mutable_due_date_from() = MakeDate(2024, 3, 1);
   auto pages = WalkInvoices(req);
   ASSERT_GE(pages.size(), 2u);
   std::set<std::string> unique;
@@ -112,9 +112,9 @@ TEST_F(InvoicesBillsTest, FiltersAndOrderArePassedAndKeptAcrossPages) {
   for (const auto& page : pages) {
     for (const auto& inv : page.invoices()) {
       EXPECT_EQ(inv.status(), v1::DOCUMENT_STATUS_OPEN);
-      EXPECT_GE(inv.due_date().seconds(), 1709251200);
-      EXPECT_GE(inv.invoice_date().seconds(), last_date);
-      last_date = inv.invoice_date().seconds();
+      EXPECT_GE(DateKey(inv.due_date()), 20240301);
+      EXPECT_GE(DateKey(inv.invoice_date()), last_date);
+      last_date = DateKey(inv.invoice_date());
       unique.insert(inv.invoice_id());
       ++count;
     }
@@ -126,7 +126,7 @@ TEST_F(InvoicesBillsTest, FiltersAndOrderArePassedAndKeptAcrossPages) {
   EXPECT_EQ(requests.back().target,
             absl::StrCat("/accounting/invoices?page=", requests.size(),
                          "&limit=20&status=OPEN&orderField=invoiceDate&"
-                         "orderDir=ASC&dueDateFrom=2024-03-01T00%3A00%3A00Z"));
+                         "orderDir=ASC&dueDateFrom=2024-03-01"));
 }
 
 TEST_F(InvoicesBillsTest, TokenReplayedWithOtherFiltersIsRejected) {
@@ -216,8 +216,7 @@ TEST_F(InvoicesBillsTest, CreatedInvoiceIsStoredAndListed) {
   v1::CreateInvoiceRequest req;
   req.set_company_id("c1");
   auto* inv = req.mutable_invoice();
-  *inv->mutable_invoice_date() =
-      google::protobuf::util::TimeUtil::SecondsToTimestamp(1735689600);
+  *inv->mutable_invoice_date() = MakeDate(2025, 1, 1);
   inv->set_invoice_number("RE-NEW-42");
   inv->set_currency("EUR");
   auto* line = inv->add_line_items();
@@ -231,6 +230,8 @@ TEST_F(InvoicesBillsTest, CreatedInvoiceIsStoredAndListed) {
   ASSERT_FALSE(id.empty());
   EXPECT_DOUBLE_EQ(created.invoice().sum_net_amount(), 59.97);
   EXPECT_TRUE(created.invoice().has_created_date());
+  // The calendar date comes back as the same day.
+  EXPECT_EQ(DateKey(created.invoice().invoice_date()), 20250101);
 
   auto posts = RequestsTo(simulator(), "POST", "/accounting/invoices");
   ASSERT_EQ(posts.size(), 1u);
@@ -262,8 +263,7 @@ TEST_F(InvoicesBillsTest, CreatedInvoiceIsStoredAndListed) {
 TEST_F(InvoicesBillsTest, CreateThatGets5xxReachesMaesnOnceAndIsUnknown) {
   FailWith("POST", "/accounting/invoices", 503);
   v1::CreateInvoiceRequest req;
-  *req.mutable_invoice()->mutable_invoice_date() =
-      google::protobuf::util::TimeUtil::SecondsToTimestamp(1735689600);
+  *req.mutable_invoice()->mutable_invoice_date() = MakeDate(2025, 1, 1);
   req.mutable_invoice()->add_line_items()->set_quantity(1);
   v1::CreateInvoiceResponse resp;
   auto ctx = Context();

@@ -13,6 +13,7 @@
 #include "absl/synchronization/notification.h"
 #include "tests/integration/gateway_fixture.h"
 #include "tests/integration/integration_util.h"
+#include "tests/testing/dates.h"
 
 namespace maesn::testing {
 namespace {
@@ -97,8 +98,8 @@ TEST_F(StreamingTest, StreamPassesFiltersAndOrder) {
   std::set<std::string> unique;
   while (reader->Read(&msg)) {
     EXPECT_EQ(msg.invoice().status(), v1::DOCUMENT_STATUS_PAID);
-    EXPECT_LE(msg.invoice().invoice_date().seconds(), last);
-    last = msg.invoice().invoice_date().seconds();
+    EXPECT_LE(DateKey(msg.invoice().invoice_date()), last);
+    last = DateKey(msg.invoice().invoice_date());
     unique.insert(msg.invoice().invoice_id());
     total = msg.total_size();
     ++count;

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "fault_server.h"
 #include "tests/integration/gateway_fixture.h"
+#include "tests/testing/dates.h"
 #include "tests/testing/error_details.h"
 #include "tests/testing/fixtures.h"
 #include "tls_cert.h"
@@ -24,7 +25,7 @@ namespace {
 v1::CreateInvoiceRequest NewInvoice() {
   v1::CreateInvoiceRequest req;
   auto* invoice = req.mutable_invoice();
-  invoice->mutable_invoice_date()->set_seconds(1767225600);  // 2026-01-01
+  *invoice->mutable_invoice_date() = MakeDate(2026, 1, 1);
   invoice->set_currency("EUR");
   auto* line = invoice->add_line_items();
   line->set_quantity(2);

@@ -217,7 +217,9 @@ class Driver {
                                  &call->list_bills_resp, done);
     } else if (kind < 92) {
       auto* invoice = call->create_req.mutable_invoice();
-      invoice->mutable_invoice_date()->set_seconds(1767225600);
+      invoice->mutable_invoice_date()->set_year(2026);
+      invoice->mutable_invoice_date()->set_month(1);
+      invoice->mutable_invoice_date()->set_day(1);
       invoice->set_currency("EUR");
       auto* line = invoice->add_line_items();
       line->set_quantity(1);

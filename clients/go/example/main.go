@@ -36,12 +36,12 @@ import (
 	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/genproto/googleapis/type/date"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	_ "google.golang.org/grpc/health" // client-side health checking (healthCheckConfig)
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/types/known/timestamppb"
 
 	v1 "maesn.dev/gateway/accounting/v1"
 )
@@ -162,7 +162,7 @@ func createInvoice(ctx context.Context, invoices v1.InvoiceServiceClient, id *st
 			InvoiceId:   id,
 			ContactId:   str("eaa28f49-6028-4b6e-bb12-d8f6278073fc"),
 			Currency:    str("EUR"),
-			InvoiceDate: timestamppb.New(today),
+			InvoiceDate: &date.Date{Year: int32(today.Year()), Month: int32(today.Month()), Day: int32(today.Day())},
 			LineItems: []*v1.NewInvoiceLineItem{{
 				Name:              str("Consulting"),
 				Description:       str("Workshop, 2.5 hours"),

@@ -158,7 +158,12 @@ async function createInvoice(
               invoiceId,
               contactId: 'eaa28f49-6028-4b6e-bb12-d8f6278073fc',
               currency: 'EUR',
-              invoiceDate: {seconds: String(Math.floor(today.getTime() / 1000))},
+              // A calendar date (google.type.Date): the day on the invoice.
+              invoiceDate: {
+                year: today.getUTCFullYear(),
+                month: today.getUTCMonth() + 1,
+                day: today.getUTCDate(),
+              },
               lineItems: [{
                 name: 'Consulting',
                 description: 'Workshop, 2.5 hours',

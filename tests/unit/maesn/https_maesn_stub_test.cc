@@ -96,7 +96,9 @@ TEST_F(StubTest, ListInvoicesSendsPageLimitAndEveryFilter) {
   r.mutable_modified_since()->set_seconds(1704067200);  // 2024-01-01
   r.set_status(v1::DOCUMENT_STATUS_PARTIALLY_PAID);
   r.set_payment_status(v1::PAYMENT_STATUS_PARTLY_PAID);
-  r.mutable_due_date_from()->set_seconds(1706745600);  // 2024-02-01
+  r.mutable_due_date_from()->set_year(2024);
+  r.mutable_due_date_from()->set_month(2);
+  r.mutable_due_date_from()->set_day(1);
   r.set_order_by(v1::INVOICE_ORDER_FIELD_INVOICE_NUMBER);
   r.set_order_direction(v1::ORDER_DIRECTION_DESC);
   auto resp =
@@ -109,7 +111,7 @@ TEST_F(StubTest, ListInvoicesSendsPageLimitAndEveryFilter) {
             "lastModifiedAt=2024-01-01T00%3A00%3A00Z&environmentName=prod&"
             "companyId=c%201&status=PARTIALLY_PAID&paymentStatus=PARTLY_PAID&"
             "rawData=true&orderField=invoiceNumber&orderDir=DESC&"
-            "dueDateFrom=2024-02-01T00%3A00%3A00Z");
+            "dueDateFrom=2024-02-01");  // an ISO 8601 date, as documented
   EXPECT_TRUE(sent.body.empty());
   ASSERT_EQ(resp->invoices_size(), 2);
   EXPECT_EQ(resp->invoices(1).invoice_id(), "B");
@@ -161,7 +163,9 @@ TEST_F(StubTest, CreateInvoiceSendsOnlyTheFieldsThatAreSet) {
   transport_->Answer(201, R"({"data":{"invoiceId":"NEW"}})");
   v1::CreateInvoiceRequest r;
   r.set_company_id("c1");
-  r.mutable_invoice()->mutable_invoice_date()->set_seconds(1704067200);
+  r.mutable_invoice()->mutable_invoice_date()->set_year(2024);
+  r.mutable_invoice()->mutable_invoice_date()->set_month(1);
+  r.mutable_invoice()->mutable_invoice_date()->set_day(1);
   r.mutable_invoice()->set_currency("EUR");
   r.mutable_invoice()->add_line_items()->set_quantity(1.5);
   auto resp = StubCall<v1::CreateInvoiceResponse>(stub_, call_, r);

@@ -26,7 +26,9 @@ TEST(WriteMessageTest, WritesOnlyFieldsThatAreSet) {
   v1::NewInvoice invoice;
   invoice.set_currency("EUR");
   invoice.set_discount_percentage(0);  // set to zero: still sent
-  invoice.mutable_invoice_date()->set_seconds(1609459200);
+  invoice.mutable_invoice_date()->set_year(2021);
+  invoice.mutable_invoice_date()->set_month(1);
+  invoice.mutable_invoice_date()->set_day(1);
   auto* line = invoice.add_line_items();
   line->set_quantity(2.5);
   line->set_unit_amount(19.99);
@@ -181,20 +183,26 @@ TEST(EnumTest, MaesnSpellings) {
 }
 
 // Found by the mapping fuzzer: dates after 2262 overflowed a nanosecond
-// count; dates outside a Timestamp's range must not become one.
+// count; dates outside a Timestamp's range must not become one. (Calendar
+// dates are google.type.Date since issue 13; the instants keep the range
+// checks of Timestamps.)
 TEST(ReadMessageTest, DatesAcrossTheWholeTimestampRange) {
   v1::ResponseMeta meta;
   Warnings w(&meta);
   v1::Invoice invoice;
   ReadMessage(Json::parse(R"({"dueDate": "7123-01-01T00:00:00.5Z",
+                              "updatedDate": "7123-01-01T00:00:00.5Z",
                               "paidDate": "0001-01-01T00:00:00Z",
                               "invoiceDate": "10000-01-01T00:00:00Z",
                               "createdDate": "-0005-01-01"})"),
               invoice, FieldPath{nullptr, "invoice"}, w);
-  EXPECT_EQ(invoice.due_date().seconds(), 162612921600);
-  EXPECT_EQ(invoice.due_date().nanos(), 500000000);
-  EXPECT_EQ(invoice.paid_date().seconds(), -62135596800);
-  EXPECT_EQ(invoice.paid_date().nanos(), 0);
+  EXPECT_EQ(invoice.updated_date().seconds(), 162612921600);
+  EXPECT_EQ(invoice.updated_date().nanos(), 500000000);
+  EXPECT_EQ(invoice.due_date().year(), 7123);
+  EXPECT_EQ(invoice.due_date().month(), 1);
+  EXPECT_EQ(invoice.due_date().day(), 1);
+  EXPECT_EQ(invoice.paid_date().year(), 1);
+  EXPECT_EQ(invoice.paid_date().day(), 1);
   EXPECT_FALSE(invoice.has_invoice_date());
   EXPECT_FALSE(invoice.has_created_date());
   ASSERT_EQ(meta.mapping_warnings_size(), 2);
@@ -204,6 +212,95 @@ TEST(ReadMessageTest, DatesAcrossTheWholeTimestampRange) {
   }
   EXPECT_EQ(fields, (std::set<std::string>{"invoice.created_date",
                                            "invoice.invoice_date"}));
+}
+
+// Issue 13, item 1: a calendar date is the day Maesn wrote, whatever offset
+// follows it; an instant is folded into UTC.
+TEST(ReadMessageTest, CalendarDatesKeepTheDayMaesnWrote) {
+  struct Case {
+    const char* text;
+    int year, month, day;
+  };
+  for (const Case& c : {Case{"2024-03-01T00:00:00+01:00", 2024, 3, 1},
+                        Case{"2024-02-29T23:30:00-05:00", 2024, 2, 29},
+                        Case{"2024-03-01T00:00:00Z", 2024, 3, 1},
+                        Case{"2024-03-01T00:00:00.000Z", 2024, 3, 1},
+                        Case{"2024-03-01", 2024, 3, 1},
+                        Case{"2024-12-31T23:59:59+14:00", 2024, 12, 31},
+                        Case{"2025-01-01 00:00:00", 2025, 1, 1}}) {
+    v1::ResponseMeta meta;
+    Warnings w(&meta);
+    v1::Bill bill;
+    ReadMessage(Json{{"billDate", c.text}, {"dueDate", c.text}}, bill,
+                FieldPath{nullptr, "bill"}, w);
+    EXPECT_EQ(meta.mapping_warnings_size(), 0) << c.text;
+    for (const google::type::Date& d : {bill.bill_date(), bill.due_date()}) {
+      EXPECT_EQ(d.year(), c.year) << c.text;
+      EXPECT_EQ(d.month(), c.month) << c.text;
+      EXPECT_EQ(d.day(), c.day) << c.text;
+    }
+  }
+  // An instant with an offset is the same moment in UTC.
+  v1::ResponseMeta meta;
+  Warnings w(&meta);
+  v1::Bill bill;
+  ReadMessage(Json{{"createdDate", "2024-03-01T00:00:00+01:00"}}, bill,
+              FieldPath{nullptr, "bill"}, w);
+  EXPECT_EQ(bill.created_date().seconds(), 1709247600);  // 02-29 23:00 UTC
+}
+
+TEST(ReadMessageTest, UnreadableCalendarDatesWarn) {
+  v1::ResponseMeta meta;
+  Warnings w(&meta);
+  v1::Invoice invoice;
+  ReadMessage(Json::parse(R"({"dueDate": "2024-02-30", "paidDate": "soon",
+                              "invoiceDate": 20240301})"),
+              invoice, FieldPath{nullptr, "invoice"}, w);
+  EXPECT_FALSE(invoice.has_due_date());
+  EXPECT_FALSE(invoice.has_paid_date());
+  EXPECT_FALSE(invoice.has_invoice_date());
+  EXPECT_EQ(meta.mapping_warnings_size(), 3);
+}
+
+TEST(WriteMessageTest, CalendarDatesAreSentAsMidnightOfThatDay) {
+  v1::NewBill bill;
+  bill.mutable_bill_date()->set_year(2024);
+  bill.mutable_bill_date()->set_month(2);
+  bill.mutable_bill_date()->set_day(29);
+  bill.add_line_items()->mutable_deferred_start_date()->set_year(999);
+  bill.mutable_line_items(0)->mutable_deferred_start_date()->set_month(12);
+  bill.mutable_line_items(0)->mutable_deferred_start_date()->set_day(31);
+  Json out;
+  ASSERT_THAT(WriteMessage(bill, "bill", out), IsOk());
+  EXPECT_EQ(out["billDate"], "2024-02-29T00:00:00Z");
+  EXPECT_EQ(out["lineItems"][0]["deferredStartDate"], "0999-12-31T00:00:00Z");
+  // Read back, the same day.
+  v1::ResponseMeta meta;
+  Warnings w(&meta);
+  v1::Bill read;
+  ReadMessage(out, read, FieldPath{nullptr, "bill"}, w);
+  EXPECT_EQ(read.bill_date().day(), 29);
+  EXPECT_EQ(read.line_items(0).deferred_start_date().year(), 999);
+}
+
+TEST(WriteMessageTest, PartialOrImpossibleCalendarDatesAreRefused) {
+  struct Case {
+    int year, month, day;
+  };
+  for (const Case& c : {Case{2024, 2, 30}, Case{2023, 2, 29}, Case{0, 3, 1},
+                        Case{2024, 0, 1}, Case{2024, 3, 0}, Case{10000, 1, 1},
+                        Case{2024, 13, 1}, Case{-1, 1, 1}}) {
+    v1::NewInvoice invoice;
+    invoice.mutable_due_date()->set_year(c.year);
+    invoice.mutable_due_date()->set_month(c.month);
+    invoice.mutable_due_date()->set_day(c.day);
+    Json out;
+    EXPECT_THAT(WriteMessage(invoice, "invoice", out),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         AllOf(HasSubstr("invoice.due_date"),
+                               HasSubstr("full calendar date"))))
+        << c.year << "-" << c.month << "-" << c.day;
+  }
 }
 
 TEST(JsonToValueTest, DeepValuesBecomeTheirJsonText) {

@@ -168,14 +168,29 @@ TEST(StreamRecordResponseTest, LeavesNonEmptyMessagesToTheTreeReader) {
   EXPECT_EQ(invoice.currency(), "EUR");
 }
 
+// (An instant since calendar dates became google.type.Date, issue 13.)
 TEST(StreamRecordResponseTest, DatesBeyond2262KeepTheirSeconds) {
   v1::GetInvoiceResponse got;
   ASSERT_THAT(ParseRecordResponse(
-                  R"({"data": {"dueDate": "9999-12-31T23:59:59.5Z"}})",
+                  R"({"data": {"updatedDate": "9999-12-31T23:59:59.5Z"}})",
                   *got.mutable_invoice(), *got.mutable_meta(), nullptr, "i"),
               IsOk());
-  EXPECT_EQ(got.invoice().due_date().seconds(), 253402300799);
-  EXPECT_EQ(got.invoice().due_date().nanos(), 500000000);
+  EXPECT_EQ(got.invoice().updated_date().seconds(), 253402300799);
+  EXPECT_EQ(got.invoice().updated_date().nanos(), 500000000);
+}
+
+TEST(StreamRecordResponseTest, CalendarDatesReadAsTheTreeReadsThem) {
+  for (const char* body : {
+           R"({"data": {"dueDate": "2024-03-01T00:00:00+01:00"}})",
+           R"({"data": {"dueDate": "2024-03-01T23:00:00-05:00"}})",
+           R"({"data": {"dueDate": "2024-03-01"}})",
+       }) {
+    auto both = ReadBoth(body, &v1::GetInvoiceResponse::mutable_invoice, false);
+    ExpectSame(both, body);
+    EXPECT_EQ(both.streamed.invoice().due_date().year(), 2024) << body;
+    EXPECT_EQ(both.streamed.invoice().due_date().month(), 3) << body;
+    EXPECT_EQ(both.streamed.invoice().due_date().day(), 1) << body;
+  }
 }
 
 TEST(StreamRecordResponseTest, DatesBeyondTheTimestampRangeAreLeftToTheTree) {

@@ -47,7 +47,9 @@ std::vector<std::string> Fields(const absl::Status& s) {
 
 v1::CreateInvoiceRequest ValidCreate() {
   v1::CreateInvoiceRequest r;
-  r.mutable_invoice()->mutable_invoice_date()->set_seconds(1704067200);
+  r.mutable_invoice()->mutable_invoice_date()->set_year(2024);
+  r.mutable_invoice()->mutable_invoice_date()->set_month(1);
+  r.mutable_invoice()->mutable_invoice_date()->set_day(1);
   r.mutable_invoice()->add_line_items()->set_quantity(1);
   return r;
 }
@@ -150,8 +152,16 @@ TEST(ListValidationTest, PageSizeFiltersAndTimestamps) {
   r.set_status(static_cast<v1::DocumentStatus>(77));
   EXPECT_THAT(Fields(Check(r)), ElementsAre("status"));
   r.clear_status();
-  r.mutable_due_date_from()->set_seconds(253402300800);  // year 10000
+  r.mutable_due_date_from()->set_year(10000);  // a calendar date since issue 13
+  r.mutable_due_date_from()->set_month(1);
+  r.mutable_due_date_from()->set_day(1);
   EXPECT_THAT(Fields(Check(r)), ElementsAre("due_date_from"));
+  r.mutable_due_date_from()->set_year(2024);
+  r.mutable_due_date_from()->set_day(0);  // no day: not a date Maesn reads
+  EXPECT_THAT(Check(r), StatusIs(absl::StatusCode::kInvalidArgument,
+                                 HasSubstr("full calendar date")));
+  r.mutable_due_date_from()->set_day(31);
+  EXPECT_THAT(Check(r), IsOk());
   r.clear_due_date_from();
   r.set_order_direction(v1::ORDER_DIRECTION_UNSPECIFIED);
   EXPECT_THAT(Fields(Check(r)), ElementsAre("order_direction"));
