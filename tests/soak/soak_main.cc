@@ -351,8 +351,7 @@ int main(int argc, char** argv) {
   };
   std::vector<Sample> samples;
   auto sample = [&](int64_t calls) {
-    samples.push_back({calls,
-                       maesn::testing::ProcStatusNumber(gw.pid, "VmRSS"),
+    samples.push_back({calls, maesn::testing::ProcStatusNumber(gw.pid, "VmRSS"),
                        maesn::testing::OpenFds(gw.pid)});
   };
   const absl::Time start = absl::Now();
