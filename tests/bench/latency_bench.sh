@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # i. Latency-bound throughput: h2load (nghttp2-client) keeps <callers>
-# GetInvoice calls in flight through the built maesn-gateway against the
-# built maesn-sim answering after <latency ms>, for <seconds>. With every
+# GetInvoice calls in flight through the built maesn-gateway against a Maesn
+# answering after <latency ms>, for <seconds>. The Maesn is <upstream>:
+# "epoll" (the default; tests/bench/maesn-bench-upstream, one epoll loop that
+# holds no thread per connection or per delayed answer, so that it is not the
+# bottleneck) or "sim" (maesn-sim, a thread per keep-alive connection). With every
 # call waiting on Maesn, the ceiling is callers / latency calls/s; the
 # gateway should reach it without a thread per call. Prints calls/s against
 # that ceiling, the p50/p99 of the calls (h2load's per-request log), and the
@@ -9,19 +12,27 @@
 # must be a success (the DATA bytes of a GetInvoiceResponse, as in
 # h2load_bench.sh).
 #
-#   latency_bench.sh <build dir> [callers] [latency ms] [seconds]
-#   tests/bench/latency_bench.sh build-release 512 200 20
+#   latency_bench.sh <build dir> [callers] [latency ms] [seconds] [upstream]
+#   tests/bench/latency_bench.sh build-release 512 200 20 epoll
 source "$(dirname "$0")/../e2e/lib.sh"
-build=$1 callers=${2:-512} latency=${3:-200} seconds=${4:-20}
+build=$1 callers=${2:-512} latency=${3:-200} seconds=${4:-20} upstream=${5:-epoll}
 command -v h2load >/dev/null || fail "h2load not found (apt nghttp2-client; scripts/install-deps.sh)"
 command -v nghttp >/dev/null || fail "nghttp not found (apt nghttp2-client)"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 
-# The simulator answers over HTTP/1.1 with a thread per keep-alive
-# connection, each held for the latency: give it one per caller, so that it
-# is not the bottleneck.
-E2E_SIM_ARGS=(--latency-ms "$latency" --worker-threads $((callers + 64)))
-e2e_start "$build" LOG_LEVEL=warn
+case "$upstream" in
+  epoll)
+    E2E_BENCH_UPSTREAM_ARGS=(--latency_ms="$latency")
+    e2e_start_bench_upstream "$build" LOG_LEVEL=warn
+    upstream_pid=$UPSTREAM_PID ;;
+  sim)
+    # The simulator answers over HTTP/1.1 with a thread per keep-alive
+    # connection, each held for the latency: give it one per caller.
+    E2E_SIM_ARGS=(--latency-ms "$latency" --worker-threads $((callers + 64)))
+    e2e_start "$build" LOG_LEVEL=warn
+    upstream_pid=${E2E_PIDS[0]} ;;
+  *) fail "upstream must be epoll or sim, not $upstream" ;;
+esac
 url="http://$GATEWAY_ADDR/maesn.accounting.v1.InvoiceService/GetInvoice"
 headers=(-H 'content-type: application/grpc' -H 'te: trailers'
          -H 'x-account-key: sim-account-key')
@@ -52,8 +63,17 @@ warmup=$(( seconds / 5 > 1 ? seconds / 5 : 1 ))
 log="$E2E_WORK/h2load.log"
 # The whole run is checked; the figures come from the calls that started
 # after the warm-up (connections to Maesn opened), from h2load's log.
+gw_cpu0=$(e2e_cpu_ticks "$GATEWAY_PID") up_cpu0=$(e2e_cpu_ticks "$upstream_pid")
+start_ns=$(date +%s%N)
 load=$(h2load -c "$clients" -m "$streams" -t 1 -D $((seconds + warmup)) \
   -d "$frame" --log-file "$log" "${headers[@]}" "$url" 2>&1) || fail "h2load failed: $load"
+wall_s=$(awk -v a="$start_ns" -v b="$(date +%s%N)" 'BEGIN {print (b - a) / 1e9}')
+hz=$(getconf CLK_TCK)
+gw_cpu=$(awk -v a="$gw_cpu0" -v b="$(e2e_cpu_ticks "$GATEWAY_PID")" -v hz="$hz" -v w="$wall_s" \
+  'BEGIN {printf "%.0f", 100 * (b - a) / hz / w}')
+up_cpu=$(awk -v a="$up_cpu0" -v b="$(e2e_cpu_ticks "$upstream_pid")" -v hz="$hz" -v w="$wall_s" \
+  'BEGIN {printf "%.0f", 100 * (b - a) / hz / w}')
+up_threads=$(awk '$1 == "Threads:" {print $2}' "/proc/$upstream_pid/status")
 kill "$sampler" 2>/dev/null || true
 wait "$sampler" 2>/dev/null || true
 printf '%s\n' "$load"
@@ -81,7 +101,7 @@ met() { awk "BEGIN {exit !($1)}" && echo met || echo MISSED; }
 
 cat <<EOT
 
-i. Latency-bound: $callers callers, Maesn latency $latency ms, ${seconds} s measured after ${warmup} s warm-up
+i. Latency-bound: $callers callers, Maesn latency $latency ms ($upstream upstream), ${seconds} s measured after ${warmup} s warm-up
 | callers | calls/s | of $ceiling/s ($callers / $latency ms) | p50 ms | p99 ms | gateway threads idle / during (min-max) | gateway RSS idle / max during |
 |---|---|---|---|---|---|---|
 | $callers | $rate | $share % | $p50 | $p99 | $threads_idle / $tmin-$tmax | $((rss_idle / 1024)) MiB / $((rmax / 1024)) MiB |
@@ -91,5 +111,7 @@ i. Latency-bound: $callers callers, Maesn latency $latency ms, ${seconds} s meas
 | calls/s >= 90 % of $ceiling | $share % | $(met "$share >= 90") |
 | p50 <= 1.1 x $latency ms | $p50 ms | $(met "$p50 <= 1.1 * $latency") |
 | gateway threads < 64 | $tmax | $(met "$tmax < 64") |
+
+CPU over the whole run (100 % = one core): gateway $gw_cpu %, upstream ($upstream, $up_threads threads) $up_cpu %
 EOT
 echo "all $done_n calls succeeded ($n timed after the warm-up)"

@@ -6,12 +6,18 @@
 //       [--streams=10000] [--tasks=100] [--channels=8] [--poll_min_ms=1000]
 //       [--step_ms=1000] [--measure_s=20] [--checkpoints=1000,5000,10000]
 //   watch_bench --gateway=... --smoke     (a few seconds; used by ctest)
+//   watch_bench --gateway=... --upstream=epoll ...
 //
-// The simulator runs in this process and advances every task one step per
-// --step_ms (staggered across tasks); each step changes the task's
-// responseData {"step": k}, so the client knows which change a message
-// carries and when the simulator made it. Streams are opened in batches up
-// to each checkpoint; once all of them have their first message, the
+// The upstream runs in this process. With --upstream=sim (the default) it is
+// the Maesn simulator, and a thread advances every task one step per
+// --step_ms (staggered across tasks). With --upstream=epoll it is the
+// single-threaded epoll server of epoll_upstream.h, where each task's step is
+// a pure function of time (TimedTasks: the same staggered schedule), so the
+// time of every change is known exactly and no thread makes it; it also holds
+// no thread per connection or per delayed answer, which the simulator does.
+// Each step changes the task's responseData {"step": k}, so the client knows
+// which change a message carries and when it was made. Streams are opened in
+// batches up to each checkpoint; once all of them have their first message, the
 // gateway's threads and resident memory are read from /proc/<pid>/status.
 // Then, for --measure_s, it counts upstream requests (the simulator's) and
 // the delay from each change to its arrival at the client. Prints a
@@ -34,6 +40,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -46,9 +53,11 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+#include "epoll_upstream.h"
 #include "maesn/accounting/v1/task.grpc.pb.h"
 #include "simulator.h"
 #include "tests/testing/proc_stats.h"
+#include "tls_cert.h"
 
 extern char** environ;
 
@@ -63,6 +72,10 @@ ABSL_FLAG(int, latency_ms, 0,
           "Simulated Maesn latency: every answer is held this long.");
 ABSL_FLAG(std::string, checkpoints, "1000,5000,10000",
           "Stream counts at which the gateway's threads and memory are read.");
+ABSL_FLAG(std::string, upstream, "sim",
+          "The Maesn behind the gateway: \"sim\" (the simulator, a thread "
+          "per connection) or \"epoll\" (one epoll loop, tasks that change "
+          "as a function of time).");
 ABSL_FLAG(bool, smoke, false,
           "A short run (200 streams, 10 tasks, 100 ms interval, 2 s window) "
           "that checks the machinery, not the targets.");
@@ -101,9 +114,11 @@ class GatewayProcess {
  public:
   ~GatewayProcess() { Stop(); }
 
-  // Starts `binary` with the simulator as upstream; returns its port or 0.
-  int Start(const std::string& binary, const maesn::sim::MaesnSimulator& sim,
-            const std::string& work_dir, int poll_min_ms, int max_streams) {
+  // Starts `binary` with `base_url` (trusting `ca_file`) as Maesn; returns
+  // its port or 0.
+  int Start(const std::string& binary, const std::string& base_url,
+            const std::string& ca_file, const std::string& work_dir,
+            int poll_min_ms, int max_streams) {
     const std::string port_file = work_dir + "/gateway.port";
     std::vector<std::string> env;
     for (char** e = environ; *e != nullptr; ++e) {
@@ -120,8 +135,8 @@ class GatewayProcess {
     // Nothing to drain on loopback; metrics on a port of their own.
     env.push_back("GATEWAY_DRAIN_DELAY_MS=0");
     env.push_back("METRICS_LISTEN=127.0.0.1:0");
-    env.push_back("MAESN_BASE_URL=" + sim.base_url());
-    env.push_back("MAESN_CA_FILE=" + sim.ca_file());
+    env.push_back("MAESN_BASE_URL=" + base_url);
+    env.push_back("MAESN_CA_FILE=" + ca_file);
     env.push_back(absl::StrCat("MAESN_API_KEY=", kApiKey));
     env.push_back(absl::StrCat("WATCH_POLL_MIN_MS=", poll_min_ms));
     env.push_back(absl::StrCat("WATCH_MAX_STREAMS=", max_streams));
@@ -379,62 +394,113 @@ int Run() {
     setrlimit(RLIMIT_NOFILE, &limit);
   }
 
-  // The simulator, with one scripted task per watched task: a change of
-  // responseData {"step": k} per step, never terminal.
-  maesn::sim::SimulatorOptions sim_options;
-  // More workers than the gateway's keep-alive connections: with Maesn
-  // answering after latency_ms, about tasks x latency / interval polls are
-  // in flight at once, each on its own HTTP/1.1 connection.
-  const int latency_ms = absl::GetFlag(FLAGS_latency_ms);
-  sim_options.worker_threads =
-      64 + 2 * tasks * latency_ms / std::max(1, poll_min_ms);
-  sim_options.response_delay = std::chrono::milliseconds(latency_ms);
-  sim_options.max_recorded_requests = 1000;
-  maesn::sim::MaesnSimulator sim(sim_options);
-  if (absl::Status s = sim.Start(); !s.ok()) {
-    std::fprintf(stderr, "simulator: %s\n", s.ToString().c_str());
-    return 1;
+  const std::string upstream_kind = absl::GetFlag(FLAGS_upstream);
+  if (upstream_kind != "sim" && upstream_kind != "epoll") {
+    std::fprintf(stderr, "--upstream must be sim or epoll\n");
+    return 2;
   }
-  const int steps = 600 * 1000 / step_ms + 2;  // enough for 10 minutes
-  std::vector<std::string> task_ids;
-  for (int t = 0; t < tasks; ++t) {
-    maesn::sim::TaskScript script;
-    script.id = absl::StrFormat("bench-task-%04d", t);
-    script.integration = "datev-rewe";
-    for (int k = 0; k < steps; ++k) {
-      maesn::sim::TaskStep step;
-      step.status = "IN_PROGRESS";
-      maesn::sim::Json data = maesn::sim::Json::object();
-      data["step"] = k;
-      step.response_data = data;
-      script.steps.push_back(std::move(step));
-    }
-    task_ids.push_back(sim.CreateTask(kAccount, std::move(script)));
-  }
-  Bench bench(tasks, steps);
-
-  // Every task changes once per step, staggered across the tasks.
-  std::atomic<bool> stop{false};
-  const auto origin = Clock::now();
-  std::thread advancer([&] {
-    for (int k = 1; k < steps && !stop.load(); ++k) {
-      for (int t = 0; t < tasks && !stop.load(); ++t) {
-        std::this_thread::sleep_until(
-            origin + std::chrono::milliseconds(k * step_ms) +
-            std::chrono::microseconds(static_cast<std::int64_t>(t) * step_ms *
-                                      1000 / tasks));
-        bench.SetAdvanced(t, k, NowNs());
-        sim.AdvanceTask(kAccount, task_ids[static_cast<std::size_t>(t)]);
-      }
-    }
-  });
-
+  const bool use_epoll = upstream_kind == "epoll";
   const std::string work_dir = std::filesystem::temp_directory_path() /
                                absl::StrCat("watch-bench-", getpid());
   std::filesystem::create_directories(work_dir);
+  const int latency_ms = absl::GetFlag(FLAGS_latency_ms);
+  const int steps = 600 * 1000 / step_ms + 2;  // enough for 10 minutes
+  Bench bench(tasks, steps);
+  std::vector<std::string> task_ids;
+  std::string base_url;
+  std::string ca_file;
+  std::function<std::int64_t()> requests_seen;
+  std::unique_ptr<maesn::sim::MaesnSimulator> sim;
+  std::unique_ptr<maesn::bench::EpollUpstream> epoll;
+  std::atomic<bool> stop{false};
+  std::thread advancer;
+  const auto origin = Clock::now();
+  const maesn::bench::TimedTasks timed(
+      origin, std::chrono::milliseconds(step_ms), tasks);
+
+  if (use_epoll) {
+    // Every change time is known: task t reaches step k at
+    // timed.ChangeTime(t, k), whether or not anyone polls.
+    for (int t = 0; t < tasks; ++t) {
+      task_ids.push_back(maesn::bench::TimedTasks::Id(t));
+      for (int k = 1; k < steps; ++k) {
+        bench.SetAdvanced(t, k,
+                          std::chrono::duration_cast<std::chrono::nanoseconds>(
+                              timed.ChangeTime(t, k).time_since_epoch())
+                              .count());
+      }
+    }
+    auto files = maesn::sim::MakeSelfSignedCert(work_dir);
+    if (!files.ok()) {
+      std::fprintf(stderr, "certificate: %s\n",
+                   files.status().ToString().c_str());
+      return 1;
+    }
+    maesn::bench::EpollUpstreamOptions options;
+    options.cert_file = files->cert_file;
+    options.key_file = files->key_file;
+    options.latency = std::chrono::milliseconds(latency_ms);
+    options.handler =
+        maesn::bench::MaesnHandler("{}", [&timed](const std::string& id) {
+          const int task = timed.Index(id);
+          return task < 0 ? -1 : timed.StepAt(task, Clock::now());
+        });
+    epoll = std::make_unique<maesn::bench::EpollUpstream>(options);
+    if (absl::Status s = epoll->Start(); !s.ok()) {
+      std::fprintf(stderr, "epoll upstream: %s\n", s.ToString().c_str());
+      return 1;
+    }
+    base_url = epoll->base_url();
+    ca_file = files->cert_file;
+    requests_seen = [&epoll] { return epoll->requests_seen(); };
+  } else {
+    // The simulator, with one scripted task per watched task: a change of
+    // responseData {"step": k} per step, never terminal.
+    maesn::sim::SimulatorOptions sim_options;
+    // More workers than the gateway's keep-alive connections: with Maesn
+    // answering after latency_ms, about tasks x latency / interval polls are
+    // in flight at once, each on its own HTTP/1.1 connection.
+    sim_options.worker_threads =
+        64 + 2 * tasks * latency_ms / std::max(1, poll_min_ms);
+    sim_options.response_delay = std::chrono::milliseconds(latency_ms);
+    sim_options.max_recorded_requests = 1000;
+    sim = std::make_unique<maesn::sim::MaesnSimulator>(sim_options);
+    if (absl::Status s = sim->Start(); !s.ok()) {
+      std::fprintf(stderr, "simulator: %s\n", s.ToString().c_str());
+      return 1;
+    }
+    for (int t = 0; t < tasks; ++t) {
+      maesn::sim::TaskScript script;
+      script.id = absl::StrFormat("bench-task-%04d", t);
+      script.integration = "datev-rewe";
+      for (int k = 0; k < steps; ++k) {
+        maesn::sim::TaskStep step;
+        step.status = "IN_PROGRESS";
+        maesn::sim::Json data = maesn::sim::Json::object();
+        data["step"] = k;
+        step.response_data = data;
+        script.steps.push_back(std::move(step));
+      }
+      task_ids.push_back(sim->CreateTask(kAccount, std::move(script)));
+    }
+    // Every task changes once per step, staggered across the tasks.
+    advancer = std::thread([&] {
+      for (int k = 1; k < steps && !stop.load(); ++k) {
+        for (int t = 0; t < tasks && !stop.load(); ++t) {
+          std::this_thread::sleep_until(timed.ChangeTime(t, k));
+          bench.SetAdvanced(t, k, NowNs());
+          sim->AdvanceTask(kAccount, task_ids[static_cast<std::size_t>(t)]);
+        }
+      }
+    });
+    base_url = sim->base_url();
+    ca_file = sim->ca_file();
+    requests_seen = [&sim] { return sim->RequestsSeen(); };
+  }
+
   GatewayProcess gateway;
-  const int port =
-      gateway.Start(binary, sim, work_dir, poll_min_ms, streams + 100);
+  const int port = gateway.Start(binary, base_url, ca_file, work_dir,
+                                 poll_min_ms, streams + 100);
   int exit_code = 0;
   std::vector<Checkpoint> samples;
   ProcStatus idle;
@@ -472,12 +538,12 @@ int Run() {
     if (exit_code == 0) {
       // Let every loop see a few changes, then measure.
       std::this_thread::sleep_for(std::chrono::milliseconds(3 * poll_min_ms));
-      const std::int64_t before = sim.RequestsSeen();
+      const std::int64_t before = requests_seen();
       const auto start = Clock::now();
       bench.SetMeasuring(true);
       std::this_thread::sleep_for(std::chrono::seconds(measure_s));
       bench.SetMeasuring(false);
-      requests = sim.RequestsSeen() - before;
+      requests = requests_seen() - before;
       window_s = std::chrono::duration<double>(Clock::now() - start).count();
       samples.push_back({-1, ReadProcStatus(gateway.pid())});
     }
@@ -491,7 +557,8 @@ int Run() {
   }
   if (!gateway.Stop()) exit_code = 1;
   stop.store(true);
-  advancer.join();
+  if (advancer.joinable()) advancer.join();
+  if (epoll != nullptr) epoll->Stop();
   std::filesystem::remove_all(work_dir);
   if (exit_code != 0 || samples.empty()) return exit_code == 0 ? 1 : exit_code;
 
@@ -513,8 +580,9 @@ int Run() {
   std::printf(
       "%d streams over %d tasks, %d client channels, WATCH_POLL_MIN_MS=%d, "
       "each task changes every %d ms, Maesn latency %d ms, %.1f s "
-      "window.\n\n",
-      streams, tasks, channels, poll_min_ms, step_ms, latency_ms, window_s);
+      "window, upstream: %s.\n\n",
+      streams, tasks, channels, poll_min_ms, step_ms, latency_ms, window_s,
+      use_epoll ? "epoll (one thread, tasks a function of time)" : "simulator");
   std::printf("| open streams | gateway threads | gateway RSS (MB) |\n");
   std::printf("|---:|---:|---:|\n");
   std::printf("| 0 (idle) | %ld | %.1f |\n", idle.threads, idle.rss_mb());

@@ -60,3 +60,37 @@ e2e_grpc_frame() {
     for shift in 24 16 8 0; do printf "$(printf '\\x%02x' $(((len >> shift) & 255)))"; done
     cat "$out.msg"; } >"$out"
 }
+
+# e2e_start_bench_upstream <build dir> [extra env for the gateway...]: as
+# e2e_start, with the benchmark Maesn (tests/bench/maesn-bench-upstream: one
+# epoll loop, every answer held E2E_BENCH_UPSTREAM_ARGS' --latency_ms) in
+# place of maesn-sim. Sets the same variables (SIM_URL, SIM_CA, SIM_PORT are
+# the benchmark upstream's) plus UPSTREAM_PID.
+E2E_BENCH_UPSTREAM_ARGS=()  # extra maesn-bench-upstream flags
+e2e_start_bench_upstream() {
+  local build=$1; shift
+  mkdir -p "$E2E_WORK/upstream"
+  "$build/tests/bench/maesn-bench-upstream" --cert_dir="$E2E_WORK/upstream" \
+    --ready_file="$E2E_WORK/upstream.json" "${E2E_BENCH_UPSTREAM_ARGS[@]}" \
+    >"$E2E_WORK/upstream.log" 2>&1 &
+  UPSTREAM_PID=$!
+  E2E_PIDS+=($UPSTREAM_PID)
+  e2e_wait_file "$E2E_WORK/upstream.json" "$UPSTREAM_PID"
+  SIM_URL=$(sed -E 's/.*"base_url":"([^"]+)".*/\1/' "$E2E_WORK/upstream.json")
+  SIM_CA=$(sed -E 's/.*"ca_file":"([^"]+)".*/\1/' "$E2E_WORK/upstream.json")
+  SIM_PORT=$(sed -E 's/.*"port":([0-9]+).*/\1/' "$E2E_WORK/upstream.json")
+  env GATEWAY_LISTEN=127.0.0.1:0 GATEWAY_PORT_FILE="$E2E_WORK/gw.port" \
+    MAESN_BASE_URL="$SIM_URL" MAESN_CA_FILE="$SIM_CA" MAESN_API_KEY=sim-api-key \
+    METRICS_LISTEN=127.0.0.1:0 GATEWAY_DRAIN_DELAY_MS=0 "$@" "$build/gateway/maesn-gateway" >"$E2E_WORK/gateway.log" 2>&1 &
+  GATEWAY_PID=$!
+  E2E_PIDS+=($GATEWAY_PID)
+  e2e_wait_file "$E2E_WORK/gw.port" "$GATEWAY_PID"
+  GATEWAY_PORT=$(cat "$E2E_WORK/gw.port")
+  GATEWAY_ADDR="127.0.0.1:$GATEWAY_PORT"
+  export SIM_URL SIM_CA SIM_PORT GATEWAY_PORT GATEWAY_ADDR GATEWAY_PID UPSTREAM_PID
+}
+
+# e2e_cpu_ticks <pid>: user + system CPU time of a process, in clock ticks.
+e2e_cpu_ticks() {
+  awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$1/stat"
+}

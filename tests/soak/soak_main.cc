@@ -344,24 +344,38 @@ int main(int argc, char** argv) {
   Driver driver(channel, total, absl::GetFlag(FLAGS_seed));
   const int concurrency = absl::GetFlag(FLAGS_concurrency);
 
+  // RSS and open descriptors (mostly upstream connections) along the way:
+  // three samples during the warm-up, ten after it.
+  struct Sample {
+    int64_t calls;
+    long rss_kb;
+    long fds;
+  };
+  std::vector<Sample> samples;
+  auto sample = [&](int64_t calls) {
+    samples.push_back({calls, maesn::testing::ProcStatusNumber(gw.pid, "VmRSS"),
+                       maesn::testing::OpenFds(gw.pid)});
+  };
   const absl::Time start = absl::Now();
+  for (int q = 1; q < 4 && warmup >= 4; ++q) {
+    driver.RunUntil(warmup * q / 4, concurrency);
+    sample(warmup * q / 4);
+  }
   driver.RunUntil(warmup, concurrency);
   const long rss_warm = maesn::testing::ProcStatusNumber(gw.pid, "VmRSS");
   const long fds_warm = maesn::testing::OpenFds(gw.pid);
   const absl::Time warm = absl::Now();
-  // RSS along the way, ten samples after the warm-up.
-  std::vector<std::pair<int64_t, long>> samples = {{warmup, rss_warm}};
+  samples.push_back({warmup, rss_warm, fds_warm});
   const int64_t step = std::max<int64_t>(1, (total - warmup) / 10);
   for (int64_t next = warmup + step; next < total; next += step) {
     driver.RunUntil(next, concurrency);
-    samples.emplace_back(next,
-                         maesn::testing::ProcStatusNumber(gw.pid, "VmRSS"));
+    sample(next);
   }
   driver.RunUntil(total, concurrency);
   const absl::Time end = absl::Now();
   const long rss_end = maesn::testing::ProcStatusNumber(gw.pid, "VmRSS");
   const long fds_end = maesn::testing::OpenFds(gw.pid);
-  samples.emplace_back(total, rss_end);
+  samples.push_back({total, rss_end, fds_end});
 
   int status = 0;
   const bool alive = waitpid(gw.pid, &status, WNOHANG) == 0;
@@ -420,10 +434,14 @@ int main(int argc, char** argv) {
               static_cast<long long>(unexpected));
   std::printf("| calls refused by admission control | %lld |\n",
               static_cast<long long>(driver.refused()));
-  std::printf("\n| after calls | gateway RSS |\n|---:|---:|\n");
-  for (const auto& [calls, kb] : samples) {
-    std::printf("| %lld | %.1f MiB |\n", static_cast<long long>(calls),
-                static_cast<double>(kb) / 1024.0);
+  std::printf(
+      "\n| after calls | gateway RSS | gateway open descriptors |\n"
+      "|---:|---:|---:|\n");
+  for (const Sample& s : samples) {
+    std::printf("| %lld%s | %.1f MiB | %ld |\n",
+                static_cast<long long>(s.calls),
+                s.calls < warmup ? " (warm-up)" : "",
+                static_cast<double>(s.rss_kb) / 1024.0, s.fds);
   }
   // Below UPSTREAM_MAX_IN_FLIGHT nothing may be refused.
   const bool ok = crashes == 0 && unexpected == 0 && driver.refused() == 0 &&
