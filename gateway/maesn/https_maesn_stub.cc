@@ -200,19 +200,22 @@ absl::StatusOr<BuiltRequest> BuildRequest(const RestBinding& b,
   out.target = t.str();
   if (b.body != nullptr) {
     const Message& body = r.GetMessage(request, b.body);
+    // The paths of a FieldMask request field.
+    auto paths = [&](const FieldDescriptor* mask_field) {
+      const auto& mask = static_cast<const google::protobuf::FieldMask&>(
+          r.GetMessage(request, mask_field));
+      return absl::flat_hash_set<std::string>(mask.paths().begin(),
+                                              mask.paths().end());
+    };
     absl::flat_hash_set<std::string> only_fields;
     absl::flat_hash_set<std::string> empty_fields;
     mapping::WriteOptions options;
     if (b.update_mask != nullptr) {
-      const auto& mask = static_cast<const google::protobuf::FieldMask&>(
-          r.GetMessage(request, b.update_mask));
-      only_fields.insert(mask.paths().begin(), mask.paths().end());
+      only_fields = paths(b.update_mask);
       options.only_fields = &only_fields;
     }
     if (b.empty_fields != nullptr) {
-      const auto& mask = static_cast<const google::protobuf::FieldMask&>(
-          r.GetMessage(request, b.empty_fields));
-      empty_fields.insert(mask.paths().begin(), mask.paths().end());
+      empty_fields = paths(b.empty_fields);
       options.send_empty = &empty_fields;
     }
     absl::StatusOr<std::string> json =

@@ -21,14 +21,11 @@ std::string Clean(absl::string_view text) {
   return std::string(absl::StripAsciiWhitespace(out));
 }
 
-std::string Text(const nlohmann::json& j) {
-  return mapping::internal::JsonText(j);
-}
-
 void ReadViolations(const nlohmann::json& v, MaesnErrorBody& out) {
   if (v.is_object()) {
     for (auto it = v.begin(); it != v.end(); ++it) {
-      out.violations.emplace_back(it.key(), Clean(Text(it.value())));
+      out.violations.emplace_back(
+          it.key(), Clean(mapping::internal::JsonText(it.value())));
     }
   } else if (v.is_array()) {
     for (const auto& e : v) {
@@ -46,17 +43,17 @@ void ReadViolations(const nlohmann::json& v, MaesnErrorBody& out) {
           if (f->is_object()) {
             std::vector<std::string> all;
             for (auto c = f->begin(); c != f->end(); ++c) {
-              all.push_back(Text(c.value()));
+              all.push_back(mapping::internal::JsonText(c.value()));
             }
             text = absl::StrJoin(all, "; ");
           } else {
-            text = Text(*f);
+            text = mapping::internal::JsonText(*f);
           }
           break;
         }
         out.violations.emplace_back(field, Clean(text));
       } else {
-        out.violations.emplace_back("", Clean(Text(e)));
+        out.violations.emplace_back("", Clean(mapping::internal::JsonText(e)));
       }
     }
   }
@@ -66,7 +63,7 @@ void ReadViolations(const nlohmann::json& v, MaesnErrorBody& out) {
 
 MaesnErrorBody ParseMaesnErrorBody(absl::string_view body) {
   MaesnErrorBody out;
-  // Too deep to walk safely (Text() recurses): taken as plain text.
+  // Too deep to walk safely (JsonText() recurses): taken as plain text.
   const bool too_deep = mapping::internal::NestedDeeperThan(
       body, mapping::internal::kMaxJsonNesting);
   auto j = too_deep ? nlohmann::json()
@@ -78,7 +75,7 @@ MaesnErrorBody ParseMaesnErrorBody(absl::string_view body) {
     for (const char* key : {"message", "error", "detail", "title"}) {
       auto it = j.find(key);
       if (it != j.end() && !it->is_null()) {
-        out.message = Clean(Text(*it));
+        out.message = Clean(mapping::internal::JsonText(*it));
         if (!out.message.empty()) break;
       }
     }

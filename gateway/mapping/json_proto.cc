@@ -368,13 +368,8 @@ absl::Status WriteValue(const Message& m, const FieldDescriptor& f, int index,
         return absl::OkStatus();
       }
       if (IsWellKnown(d, "google.type.Date")) {
-        const CalendarDate date = GetDate(sub);
-        if (!IsValidDate(date.year, date.month, date.day)) {
-          return InvalidField(path,
-                              "must be a full calendar date (year 1 to 9999, "
-                              "month and day set and valid)");
-        }
-        out = FormatMaesnDateTime(date);
+        if (absl::Status s = CheckCalendarDate(path, sub); !s.ok()) return s;
+        out = FormatMaesnDateTime(GetDate(sub));
         return absl::OkStatus();
       }
       if (IsWellKnown(d, "google.protobuf.Value")) {
@@ -403,6 +398,14 @@ CalendarDate GetDate(const Message& date) {
   return CalendarDate{r->GetInt32(date, d->FindFieldByNumber(1)),
                       r->GetInt32(date, d->FindFieldByNumber(2)),
                       r->GetInt32(date, d->FindFieldByNumber(3))};
+}
+
+absl::Status CheckCalendarDate(const std::string& field, const Message& date) {
+  const CalendarDate d = GetDate(date);
+  if (IsValidDate(d.year, d.month, d.day)) return absl::OkStatus();
+  return InvalidField(field,
+                      "must be a full calendar date (year 1 to 9999, month "
+                      "and day set and valid)");
 }
 
 std::string FieldPath::ToString() const {

@@ -80,6 +80,12 @@ absl::Status WriteMessage(const google::protobuf::Message& message,
 // fields 1, 2 and 3, read by reflection).
 CalendarDate GetDate(const google::protobuf::Message& date);
 
+// OK for a full, real google.type.Date; INVALID_ARGUMENT naming `field`
+// otherwise (a date Maesn could not take). For bodies and query parameters
+// alike.
+absl::Status CheckCalendarDate(const std::string& field,
+                               const google::protobuf::Message& date);
+
 // google.protobuf.Value/Struct <-> JSON. JSON nested deeper than
 // kMaxValueDepth below `json` is kept as a string holding its compact JSON
 // text, so that every gRPC client can parse the response (protobuf's

@@ -102,12 +102,7 @@ absl::Status CheckQueryField(const Message& m, const FieldDescriptor& f) {
             name, static_cast<const google::protobuf::Timestamp&>(value));
       }
       if (value.GetDescriptor()->full_name() == "google.type.Date") {
-        const mapping::CalendarDate d = mapping::GetDate(value);
-        if (!mapping::IsValidDate(d.year, d.month, d.day)) {
-          return InvalidField(name,
-                              "must be a full calendar date (year 1 to 9999, "
-                              "month and day set and valid)");
-        }
+        return mapping::CheckCalendarDate(name, value);
       }
       return absl::OkStatus();
     }
