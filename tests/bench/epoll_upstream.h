@@ -134,6 +134,10 @@ class TimedTasks {
   int tasks_;
 };
 
+// Lets this process open as many descriptors as its hard limit allows (a
+// benchmark holds thousands of connections); leaves it as it is otherwise.
+void RaiseDescriptorLimit();
+
 }  // namespace maesn::bench
 
 #endif  // MAESN_TESTS_BENCH_EPOLL_UPSTREAM_H_

@@ -11,7 +11,6 @@
 // "ca_file":"DIR/ca.pem"}. SIGTERM or SIGINT stops it; it then prints the
 // requests and connections it served.
 #include <signal.h>
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -49,12 +48,7 @@ int Run() {
                  "usage: maesn-bench-upstream --cert_dir=DIR [options]\n");
     return 2;
   }
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 &&
-      limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &limit);
-  }
+  maesn::bench::RaiseDescriptorLimit();
   auto files = maesn::sim::MakeSelfSignedCert(cert_dir);
   if (!files.ok()) {
     std::fprintf(stderr, "certificate: %s\n",

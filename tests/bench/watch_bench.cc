@@ -27,7 +27,6 @@
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -387,12 +386,7 @@ int Run() {
   }
 
   // Plenty of descriptors for the channels, the simulator and the gateway.
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 &&
-      limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &limit);
-  }
+  maesn::bench::RaiseDescriptorLimit();
 
   const std::string upstream_kind = absl::GetFlag(FLAGS_upstream);
   if (upstream_kind != "sim" && upstream_kind != "epoll") {

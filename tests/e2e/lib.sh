@@ -26,16 +26,15 @@ e2e_wait_file() {
   done
 }
 
-# e2e_start <build dir> [extra env for the gateway...]
-e2e_start() {
-  local build=$1; shift
-  "$build/tests/sim/maesn-sim" --cert-dir "$E2E_WORK/sim" \
-    --ready-file "$E2E_WORK/sim.json" "${E2E_SIM_ARGS[@]}" >"$E2E_WORK/sim.log" 2>&1 &
-  E2E_PIDS+=($!)
-  e2e_wait_file "$E2E_WORK/sim.json" "${E2E_PIDS[-1]}"
-  SIM_URL=$(sed -E 's/.*"base_url":"([^"]+)".*/\1/' "$E2E_WORK/sim.json")
-  SIM_CA=$(sed -E 's/.*"ca_file":"([^"]+)".*/\1/' "$E2E_WORK/sim.json")
-  SIM_PORT=$(sed -E 's/.*"port":([0-9]+).*/\1/' "$E2E_WORK/sim.json")
+# e2e_start_gateway <build dir> <ready file> [extra env...]: starts the
+# built gateway against the Maesn whose ready file (base_url, ca_file, port)
+# is given, and waits until it listens. Sets SIM_URL, SIM_CA, SIM_PORT
+# (that Maesn's), GATEWAY_PORT, GATEWAY_ADDR and GATEWAY_PID.
+e2e_start_gateway() {
+  local build=$1 ready=$2; shift 2
+  SIM_URL=$(sed -E 's/.*"base_url":"([^"]+)".*/\1/' "$ready")
+  SIM_CA=$(sed -E 's/.*"ca_file":"([^"]+)".*/\1/' "$ready")
+  SIM_PORT=$(sed -E 's/.*"port":([0-9]+).*/\1/' "$ready")
   env GATEWAY_LISTEN=127.0.0.1:0 GATEWAY_PORT_FILE="$E2E_WORK/gw.port" \
     MAESN_BASE_URL="$SIM_URL" MAESN_CA_FILE="$SIM_CA" MAESN_API_KEY=sim-api-key \
     METRICS_LISTEN=127.0.0.1:0 GATEWAY_DRAIN_DELAY_MS=0 "$@" "$build/gateway/maesn-gateway" >"$E2E_WORK/gateway.log" 2>&1 &
@@ -44,6 +43,16 @@ e2e_start() {
   e2e_wait_file "$E2E_WORK/gw.port" "$GATEWAY_PID"
   GATEWAY_PORT=$(cat "$E2E_WORK/gw.port")
   GATEWAY_ADDR="127.0.0.1:$GATEWAY_PORT"
+}
+
+# e2e_start <build dir> [extra env for the gateway...]
+e2e_start() {
+  local build=$1; shift
+  "$build/tests/sim/maesn-sim" --cert-dir "$E2E_WORK/sim" \
+    --ready-file "$E2E_WORK/sim.json" "${E2E_SIM_ARGS[@]}" >"$E2E_WORK/sim.log" 2>&1 &
+  E2E_PIDS+=($!)
+  e2e_wait_file "$E2E_WORK/sim.json" "${E2E_PIDS[-1]}"
+  e2e_start_gateway "$build" "$E2E_WORK/sim.json" "$@"
   export SIM_URL SIM_CA SIM_PORT GATEWAY_PORT GATEWAY_ADDR GATEWAY_PID
 }
 
@@ -76,17 +85,7 @@ e2e_start_bench_upstream() {
   UPSTREAM_PID=$!
   E2E_PIDS+=($UPSTREAM_PID)
   e2e_wait_file "$E2E_WORK/upstream.json" "$UPSTREAM_PID"
-  SIM_URL=$(sed -E 's/.*"base_url":"([^"]+)".*/\1/' "$E2E_WORK/upstream.json")
-  SIM_CA=$(sed -E 's/.*"ca_file":"([^"]+)".*/\1/' "$E2E_WORK/upstream.json")
-  SIM_PORT=$(sed -E 's/.*"port":([0-9]+).*/\1/' "$E2E_WORK/upstream.json")
-  env GATEWAY_LISTEN=127.0.0.1:0 GATEWAY_PORT_FILE="$E2E_WORK/gw.port" \
-    MAESN_BASE_URL="$SIM_URL" MAESN_CA_FILE="$SIM_CA" MAESN_API_KEY=sim-api-key \
-    METRICS_LISTEN=127.0.0.1:0 GATEWAY_DRAIN_DELAY_MS=0 "$@" "$build/gateway/maesn-gateway" >"$E2E_WORK/gateway.log" 2>&1 &
-  GATEWAY_PID=$!
-  E2E_PIDS+=($GATEWAY_PID)
-  e2e_wait_file "$E2E_WORK/gw.port" "$GATEWAY_PID"
-  GATEWAY_PORT=$(cat "$E2E_WORK/gw.port")
-  GATEWAY_ADDR="127.0.0.1:$GATEWAY_PORT"
+  e2e_start_gateway "$build" "$E2E_WORK/upstream.json" "$@"
   export SIM_URL SIM_CA SIM_PORT GATEWAY_PORT GATEWAY_ADDR GATEWAY_PID UPSTREAM_PID
 }
 
