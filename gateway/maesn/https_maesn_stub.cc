@@ -190,7 +190,7 @@ absl::StatusOr<BuiltRequest> BuildRequest(const RestBinding& b,
     }
   }
   if (b.paged && page != nullptr) {
-    t.Query("page", absl::StrCat(page->page));
+    if (page->send_page) t.Query("page", absl::StrCat(page->page));
     if (page->limit > 0) t.Query("limit", absl::StrCat(page->limit));
   }
   for (const QueryParameter& q : b.query) {

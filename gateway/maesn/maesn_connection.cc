@@ -144,7 +144,7 @@ struct MaesnConnection::Read {
   const google::protobuf::Message& request;
   google::protobuf::Message& response;
   Done done;
-  std::optional<PagePosition> page;  // for a paged list
+  std::optional<PagePosition> page;  // for a paged rpc
   int attempt = 0;
 };
 
@@ -163,16 +163,7 @@ void MaesnConnection::OnReadDone(std::shared_ptr<Read> read,
                                  absl::Status status) {
   if (status.ok()) {
     if (read->page.has_value()) {
-      google::protobuf::Message& response = read->response;
-      const RestBinding& b = read->binding;
-      const google::protobuf::Reflection& r = *response.GetReflection();
-      const auto& meta = static_cast<const v1::ResponseMeta&>(
-          r.GetMessage(response, b.meta_field));
-      PageOutcome outcome = DecidePage(read->request, *read->page, meta,
-                                       r.FieldSize(response, b.data_field));
-      r.SetString(&response, b.next_page_token,
-                  std::move(outcome.next_page_token));
-      r.SetInt32(&response, b.total_size, outcome.total_size);
+      SetPageOutcome(read->binding, read->request, *read->page, read->response);
     }
     std::move(read->done)(absl::OkStatus());
     return;

@@ -31,12 +31,12 @@ constexpr std::size_t kTokenBytes = 6 + kDigestBytes;
 constexpr std::int64_t kMaxPage = std::numeric_limits<std::int32_t>::max();
 
 // SHA-256 over the request type and the deterministic serialisation of the
-// request without page_size and page_token.
+// request without page_size, page_token and page.
 std::string RequestDigest(const Message& request) {
   std::unique_ptr<Message> copy(request.New());
   copy->CopyFrom(request);
   const auto* d = copy->GetDescriptor();
-  for (const char* name : {"page_size", "page_token"}) {
+  for (const char* name : {"page_size", "page_token", "page"}) {
     if (const FieldDescriptor* f = d->FindFieldByName(name)) {
       copy->GetReflection()->ClearField(copy.get(), f);
     }
@@ -106,7 +106,19 @@ absl::StatusOr<PagePosition> StartPosition(const Message& request) {
   auto limit = MaesnLimitForPageSize(IntField(request, "page_size"));
   if (!limit.ok()) return limit.status();
   const std::string token = StringField(request, "page_token");
-  if (token.empty()) return PagePosition{1, *limit};
+  const std::int64_t page_field = IntField(request, "page");
+  if (page_field < 0) return InvalidField("page", "must not be negative");
+  if (token.empty()) {
+    if (page_field > 0) return PagePosition{page_field, *limit};
+    const bool has_page_field =
+        request.GetDescriptor()->FindFieldByName("page") != nullptr;
+    return PagePosition{1, *limit, !has_page_field};
+  }
+  if (page_field > 0) {
+    return InvalidField("page",
+                        "must not be set together with page_token (the token "
+                        "already names the page)");
+  }
 
   std::string raw;
   if (token.size() > 64 || !absl::WebSafeBase64Unescape(token, &raw) ||

@@ -29,18 +29,23 @@ inline constexpr int kMaesnLimits[] = {5, 10, 20, 50, 100};
 // and capped at 100. Negative is INVALID_ARGUMENT naming `page_size`.
 absl::StatusOr<int> MaesnLimitForPageSize(std::int64_t page_size);
 
-// The Maesn page and limit one list call asks for.
+// The Maesn page and limit one paged call asks for.
 struct PagePosition {
   std::int64_t page = 1;  // counting from 1
   int limit = 0;          // 0 = `limit` not sent (Maesn's default)
+  // False when `page` is Maesn's default and need not be sent (the first
+  // page of a request whose own `page` field is 0).
+  bool send_page = true;
 };
 
-// Where `request` (a message with `page_size` and `page_token` fields)
-// starts: page 1 without a token, else the token's page. INVALID_ARGUMENT
-// (BadRequest naming `page_size` or `page_token`) for a negative page size,
-// a token that is not one of ours, one issued for different values of the
-// other fields, or a page size that maps to another Maesn limit than the
-// one the token was issued with (that would skip or repeat records).
+// Where `request` (a message with `page_size` and `page_token` fields, and
+// optionally an int32 `page` that jumps to a page) starts: the token's
+// page, else the `page` field's, else page 1. INVALID_ARGUMENT (BadRequest
+// naming `page_size`, `page_token` or `page`) for a negative page size or
+// page, a page together with a token, a token that is not one of ours, one
+// issued for different values of the other fields, or a page size that
+// maps to another Maesn limit than the one the token was issued with (that
+// would skip or repeat records).
 absl::StatusOr<PagePosition> StartPosition(
     const google::protobuf::Message& request);
 

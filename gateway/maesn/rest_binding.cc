@@ -7,6 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "google/api/annotations.pb.h"
+#include "google/protobuf/struct.pb.h"
+#include "maesn/accounting/v1/task.pb.h"
 #include "maesn_contract.h"
 
 namespace maesn::gateway {
@@ -191,16 +193,22 @@ absl::Status ReadMaesnCall(const MethodDescriptor& m,
   if (page_size != nullptr || page_token != nullptr) {
     const FieldDescriptor* next = response.FindFieldByName("next_page_token");
     const FieldDescriptor* total = response.FindFieldByName("total_size");
-    if (b.data != v1::MAESN_DATA_LIST || page_size == nullptr ||
-        page_token == nullptr ||
+    if ((b.data != v1::MAESN_DATA_LIST && b.data != v1::MAESN_DATA_TASK) ||
+        page_size == nullptr || page_token == nullptr ||
         page_size->type() != FieldDescriptor::TYPE_INT32 ||
         page_token->type() != FieldDescriptor::TYPE_STRING || next == nullptr ||
         next->type() != FieldDescriptor::TYPE_STRING || total == nullptr ||
         total->type() != FieldDescriptor::TYPE_INT32) {
       return Bad(m,
-                 "a paged list needs page_size and page_token in the request, "
+                 "a paged rpc needs page_size and page_token in the request, "
                  "next_page_token and total_size in the response and data "
-                 "MAESN_DATA_LIST");
+                 "MAESN_DATA_LIST or MAESN_DATA_TASK");
+    }
+    b.page_number = request.FindFieldByName("page");
+    if (b.page_number != nullptr &&
+        (b.page_number->type() != FieldDescriptor::TYPE_INT32 ||
+         b.page_number->is_repeated())) {
+      return Bad(m, "a paged rpc's page must be an int32");
     }
     b.paged = true;
     b.page_size = page_size;
@@ -216,6 +224,7 @@ absl::Status ReadMaesnCall(const MethodDescriptor& m,
   if (b.update_mask != nullptr) bound.insert(b.update_mask);
   if (b.empty_fields != nullptr) bound.insert(b.empty_fields);
   if (b.paged) bound.insert({page_size, page_token});
+  if (b.page_number != nullptr) bound.insert(b.page_number);
   for (const std::string& entry : op.query()) {
     std::pair<std::string, std::string> parts =
         absl::StrSplit(entry, absl::MaxSplits(':', 1));
@@ -290,6 +299,30 @@ absl::Status MatchStream(const MethodDescriptor& m, RestBinding& b) {
 }
 
 }  // namespace
+
+void SetPageOutcome(const RestBinding& b,
+                    const google::protobuf::Message& request,
+                    const PagePosition& position,
+                    google::protobuf::Message& response) {
+  if (!b.paged) return;
+  const google::protobuf::Reflection& r = *response.GetReflection();
+  int records = 0;
+  if (b.data == v1::MAESN_DATA_LIST) {
+    records = r.FieldSize(response, b.data_field);
+  } else if (r.HasField(response, b.data_field)) {
+    const auto& task =
+        static_cast<const v1::Task&>(r.GetMessage(response, b.data_field));
+    if (task.has_response_data()) {
+      const google::protobuf::Value& data = task.response_data();
+      records = data.has_list_value() ? data.list_value().values_size() : 1;
+    }
+  }
+  const auto& meta = static_cast<const v1::ResponseMeta&>(
+      r.GetMessage(response, b.meta_field));
+  PageOutcome outcome = DecidePage(request, position, meta, records);
+  r.SetString(&response, b.next_page_token, std::move(outcome.next_page_token));
+  r.SetInt32(&response, b.total_size, outcome.total_size);
+}
 
 absl::string_view GrpcType(RpcKind kind) {
   return kind == RpcKind::kPageStream || kind == RpcKind::kWatch

@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "gateway/common/v1.h"
+#include "gateway/maesn/page_token.h"
 #include "google/protobuf/descriptor.h"
 #include "maesn/accounting/v1/options.pb.h"
 
@@ -63,13 +64,17 @@ struct RestBinding {
   // tell an empty list from an unset one); null for none.
   const google::protobuf::FieldDescriptor* empty_fields = nullptr;
   // The request has page_size and page_token, the response next_page_token
-  // and total_size: Maesn's page and limit are sent first.
+  // and total_size (a LIST, or a TASK whose response_data comes in pages):
+  // Maesn's page and limit are sent first.
   bool paged = false;
   // With `paged`: those four fields (null otherwise).
   const google::protobuf::FieldDescriptor* page_size = nullptr;
   const google::protobuf::FieldDescriptor* page_token = nullptr;
   const google::protobuf::FieldDescriptor* next_page_token = nullptr;
   const google::protobuf::FieldDescriptor* total_size = nullptr;
+  // With `paged`: the request's int32 `page` that jumps to a page (sent as
+  // Maesn's page only when set); null when it has none.
+  const google::protobuf::FieldDescriptor* page_number = nullptr;
   // The request's bool raw_data; null when the rpc has none.
   const google::protobuf::FieldDescriptor* raw_data_flag = nullptr;
 
@@ -98,6 +103,15 @@ struct RestBinding {
   // GET is idempotent and retried; every other verb is sent once.
   bool idempotent() const { return http_method == "GET"; }
 };
+
+// For a paged binding: sets `response`'s next_page_token and total_size for
+// the page of `request` fetched at `position`, from its meta and its number
+// of records (a LIST's records; a TASK's response_data entries: a list's
+// length, 1 for any other value, 0 when absent). Does nothing otherwise.
+void SetPageOutcome(const RestBinding& binding,
+                    const google::protobuf::Message& request,
+                    const PagePosition& position,
+                    google::protobuf::Message& response);
 
 // Every rpc of the gateway's Maesn-backed services and its binding.
 // Thread-safe (immutable once built).

@@ -212,6 +212,9 @@ absl::Status ValidateRequest(const RestBinding& b, const Message& request) {
     if (r.GetInt32(request, b.page_size) < 0) {
       return InvalidField("page_size", "must not be negative");
     }
+    if (b.page_number != nullptr && r.GetInt32(request, b.page_number) < 0) {
+      return InvalidField("page", "must not be negative");
+    }
   }
   Violations v;
   // Required fields of the request itself (the body, ids).

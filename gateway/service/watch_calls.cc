@@ -372,6 +372,7 @@ class WaitTaskCall final : public grpc::ServerUnaryReactor,
         *answer.mutable_task() = terminal->task();
         *answer.mutable_meta() = terminal->message.meta();
         *answer.mutable_observe_time() = terminal->message.observe_time();
+        answer.set_next_page_token(terminal->message.next_page_token());
         *response_ = ToByteBuffer(answer);
       }
     }

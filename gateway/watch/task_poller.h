@@ -34,7 +34,9 @@ class TaskPoller {
 };
 
 // A TaskPoller that makes one MaesnStub call of the task-reading rpc's
-// binding (TaskService.GetTask; `binding` outlives the poller).
+// binding (TaskService.GetTask; `binding` outlives the poller). When the
+// task's results come in pages, the response's next_page_token says where
+// GetTask continues.
 class StubTaskPoller final : public TaskPoller {
  public:
   StubTaskPoller(std::shared_ptr<MaesnStub> stub, const RestBinding& binding)
@@ -45,6 +47,7 @@ class StubTaskPoller final : public TaskPoller {
     v1::GetTaskResponse response;
     absl::Status s = stub_->Call(context, binding_, request, nullptr, response);
     if (!s.ok()) return s;
+    SetPageOutcome(binding_, request, kFirstPage, response);
     return response;
   }
 
@@ -54,17 +57,22 @@ class StubTaskPoller final : public TaskPoller {
     auto response = std::make_shared<v1::GetTaskResponse>();
     v1::GetTaskResponse& into = *response;
     stub_->AsyncCall(context, binding_, request, nullptr, into,
-                     [response = std::move(response),
+                     [this, &request, response = std::move(response),
                       done = std::move(done)](absl::Status s) mutable {
                        if (!s.ok()) {
                          std::move(done)(std::move(s));
                          return;
                        }
+                       SetPageOutcome(binding_, request, kFirstPage, *response);
                        std::move(done)(std::move(*response));
                      });
   }
 
  private:
+  // A poll asks for Maesn's first page of the results and sends neither
+  // `page` nor `limit`; its next_page_token continues with GetTask.
+  static constexpr PagePosition kFirstPage{1, 0, false};
+
   std::shared_ptr<MaesnStub> stub_;
   const RestBinding& binding_;
 };

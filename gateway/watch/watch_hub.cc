@@ -315,6 +315,8 @@ class WatchHub::Impl : public std::enable_shared_from_this<WatchHub::Impl> {
               std::move(*result->mutable_task());
           *snapshot->message.mutable_meta() =
               std::move(*result->mutable_meta());
+          snapshot->message.set_next_page_token(
+              std::move(*result->mutable_next_page_token()));
           *snapshot->message.mutable_observe_time() = ToProtoTime(now);
           published = std::move(snapshot);
           loop->latest = published;

@@ -6,7 +6,8 @@
 // error per request: 503, 429 with Retry-After, ...). For
 // "datev-rewe-export" tasks whose responseData is a list, `page` selects a
 // fixed 50 000-entry page and meta.pagination is filled in, as DATEV
-// Rechnungswesen does.
+// Rechnungswesen does (`limit` is refused there); other tasks page a list
+// responseData by `page` and `limit` when either is sent.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -14,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/numbers.h"
+#include "resource_support.h"
 #include "router.h"
 
 namespace maesn::sim {
@@ -22,29 +23,22 @@ namespace {
 
 constexpr std::int64_t kDatevExportPageSize = 50000;
 
-// Pages a list responseData in place and returns meta.pagination.
-Json PageResponseData(const ApiRequest& request, Json& dto) {
+// Cuts the page `page` of `page_size` entries out of the list responseData
+// in place and returns its meta.pagination.
+Json PageResponseData(Json& dto, std::int64_t page, std::int64_t page_size) {
   Json& list = dto["responseData"];
   const auto total = static_cast<std::int64_t>(list.size());
-  std::int64_t page = 1;
-  if (std::optional<std::string> raw = request.Query("page");
-      raw.has_value() && !absl::SimpleAtoi(*raw, &page)) {
-    page = 1;
-  }
-  if (page < 1) page = 1;
-  const std::int64_t first = (page - 1) * kDatevExportPageSize;
+  const std::int64_t first = (page - 1) * page_size;
   Json slice = Json::array();
-  for (std::int64_t i = first; i < total && i < first + kDatevExportPageSize;
-       ++i) {
+  for (std::int64_t i = first; i < total && i < first + page_size; ++i) {
     slice.push_back(list[static_cast<std::size_t>(i)]);
   }
   list = std::move(slice);
   Json pagination = Json::object();
   pagination["total"] = total;
-  pagination["perPage"] = kDatevExportPageSize;
+  pagination["perPage"] = page_size;
   pagination["currentPage"] = page;
-  pagination["totalPages"] =
-      (total + kDatevExportPageSize - 1) / kDatevExportPageSize;
+  pagination["totalPages"] = (total + page_size - 1) / page_size;
   return pagination;
 }
 
@@ -73,13 +67,27 @@ ApiResponse TaskResponse(const ApiRequest& request, RouteContext& context,
   }
   Json dto = run.ResponseData(step);
   Json meta = run.script.meta.has_value() ? *run.script.meta : Json(nullptr);
-  if (run.script.integration == "datev-rewe-export" &&
-      dto.contains("responseData") && dto["responseData"].is_array()) {
+  // A list responseData comes in pages: always for DATEV Rechnungswesen
+  // exports (a fixed 50 000 entries; `limit` is refused), elsewhere when
+  // `page` or `limit` asks for one.
+  const bool export_pages = run.script.integration == "datev-rewe-export";
+  if (dto.contains("responseData") && dto["responseData"].is_array() &&
+      (export_pages || request.Query("page").has_value() ||
+       request.Query("limit").has_value())) {
+    FieldErrors errors;
+    const PageParams page = ReadPageParams(request, errors);
+    if (export_pages && request.Query("limit").has_value()) {
+      errors.emplace_back("limit",
+                          "limit is not accepted: DATEV Rechnungswesen pages "
+                          "hold a fixed 50000 entries");
+    }
+    if (!errors.empty()) return ValidationError(errors);
     if (meta.is_null()) {
       meta = Json::object();
       meta["warnings"] = Json::array();
     }
-    meta["pagination"] = PageResponseData(request, dto);
+    meta["pagination"] = PageResponseData(
+        dto, page.page, export_pages ? kDatevExportPageSize : page.limit);
   }
   return JsonResponse(200, Envelope(std::move(dto), std::move(meta)));
 }

@@ -10,6 +10,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "maesn/accounting/v1/bill.pb.h"
 #include "maesn/accounting/v1/invoice.pb.h"
+#include "maesn/accounting/v1/task.pb.h"
 #include "tests/testing/status_matchers.h"
 
 namespace maesn::gateway {
@@ -171,6 +172,52 @@ TEST(PageTokenTest, NegativePageSizeIsRejectedBeforeTheToken) {
   r.set_page_token("garbage");
   auto pos = StartPosition(r);
   EXPECT_EQ(ViolationField(pos.status()), "page_size");
+}
+
+TEST(PageTokenTest, ARequestWithItsOwnPageSendsItOnlyWhenSet) {
+  v1::GetTaskRequest r;
+  r.set_task_id("t1");
+  auto first = StartPosition(r);
+  ASSERT_THAT(first, IsOk());
+  EXPECT_EQ(first->page, 1);
+  EXPECT_FALSE(first->send_page);
+  r.set_page(3);
+  auto jump = StartPosition(r);
+  ASSERT_THAT(jump, IsOk());
+  EXPECT_EQ(jump->page, 3);
+  EXPECT_TRUE(jump->send_page);
+  // A list request has no page of its own: page 1 is always sent.
+  auto list = StartPosition(Filtered());
+  ASSERT_THAT(list, IsOk());
+  EXPECT_TRUE(list->send_page);
+}
+
+TEST(PageTokenTest, ATokenContinuesARequestThatJumpedToAPage) {
+  v1::GetTaskRequest r;
+  r.set_task_id("t1");
+  r.set_page(3);
+  const std::string token = MakePageToken(r, PagePosition{4, 0});
+  r.set_page(0);
+  r.set_page_token(token);
+  auto pos = StartPosition(r);
+  ASSERT_THAT(pos, IsOk());
+  EXPECT_EQ(pos->page, 4);
+  EXPECT_TRUE(pos->send_page);
+}
+
+TEST(PageTokenTest, APageIsNeitherNegativeNorSetTogetherWithAToken) {
+  v1::GetTaskRequest r;
+  r.set_task_id("t1");
+  r.set_page(-1);
+  auto negative = StartPosition(r);
+  EXPECT_THAT(negative, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(ViolationField(negative.status()), "page");
+  r.set_page(2);
+  r.set_page_token(MakePageToken(r, PagePosition{2, 0}));
+  auto both = StartPosition(r);
+  EXPECT_THAT(both, StatusIs(absl::StatusCode::kInvalidArgument,
+                             HasSubstr("page_token")));
+  EXPECT_EQ(ViolationField(both.status()), "page");
 }
 
 TEST(DecidePageTest, NextTokenOnlyWhilePaginationSaysMore) {
