@@ -13,9 +13,12 @@ contract. Unless fidelity.yaml lists a commented exception:
   "<operationId>.<parameter>:wider" is excepted);
 - every rpc's method, path and query parameters match its operation, each
   query parameter's type matching what it is sent from;
-- every operation on a served resource path (the first two path segments
-  of an rpc's path, /accounting/v2/... variants included) is served by an
-  rpc or listed under unserved_operations.
+- every operation in scope is served by an rpc or listed under
+  unserved_operations: the operations on a served resource path (the first
+  two path segments of an rpc's path, /accounting/v2/... variants
+  included) and every operation under a path prefix listed in
+  operations_in_scope (e.g. /accounting: a new Maesn operation there fails
+  the check until it is served or listed with its reason).
 
 Usage: check_openapi_fidelity.py SPEC CONFIG PROTO_SCHEMA_DUMP_BINARY
 Prints the figures ("N documented properties mapped / M total", the enum,
@@ -58,6 +61,7 @@ class Checker:
         self.messages = config["messages"]
         self.exceptions = dict(config.get("exceptions") or {})
         self.unserved = dict(config.get("unserved_operations") or {})
+        self.scope = list(config.get("operations_in_scope") or [])
         self.used_exceptions = set()
         self.used_unserved = set()
         self.errors = []
@@ -439,14 +443,25 @@ class Checker:
             self.errors.append("%s accepts only %s, but %s (from %s)"
                                % (where, maesn, problem, source["from"]))
 
+    def in_scope(self, path):
+        """The operations_in_scope prefix `path` is under (whole segments),
+        or None."""
+        for prefix in self.scope:
+            if path == prefix or path.startswith(prefix.rstrip("/") + "/"):
+                return prefix
+        return None
+
     def check_operations(self, ops):
-        """Every operation on a served resource path is served by an rpc or
-        listed under unserved_operations (with its reason)."""
+        """Every operation in scope (on a served resource path, or under an
+        operations_in_scope prefix) is served by an rpc or listed under
+        unserved_operations (with its reason)."""
         served_ids = {rpc["operation_id"] for rpc in self.rpcs}
         self.served_resources = sorted({self.resource(rpc["path"])
                                         for rpc in self.rpcs})
         for op_id, (path, method, _) in ops.items():
-            if self.resource(path) not in self.served_resources:
+            on_served_path = self.resource(path) in self.served_resources
+            prefix = self.in_scope(path)
+            if not on_served_path and prefix is None:
                 continue
             self.operations_under += 1
             if op_id in served_ids:
@@ -455,11 +470,12 @@ class Checker:
                 self.used_unserved.add(op_id)
                 self.operations_excepted += 1
             else:
+                where = ("on a served resource path" if on_served_path
+                         else "under %s" % prefix)
                 self.errors.append(
-                    "Maesn's %s %s (%s) is on a served resource path but no "
-                    "rpc serves it: serve it, or list it under "
-                    "unserved_operations with the reason"
-                    % (method.upper(), path, op_id))
+                    "Maesn's %s %s (%s) is %s but no rpc serves it: serve "
+                    "it, or list it under unserved_operations with the "
+                    "reason" % (method.upper(), path, op_id, where))
         for op_id in self.unserved:
             if op_id in self.used_unserved:
                 continue
@@ -468,7 +484,7 @@ class Checker:
             elif op_id not in ops:
                 why = "Maesn's description has no such operation"
             else:
-                why = "it is not on a served resource path"
+                why = "it is neither on a served resource path nor in scope"
             self.errors.append("unserved operation %s is no longer needed "
                                "(%s); remove it from fidelity.yaml"
                                % (op_id, why))
@@ -541,9 +557,11 @@ def main(argv):
           "%d query parameters (%d typed against what they are sent from)"
           % (checker.operations_checked, checker.parameters_checked,
              checker.parameter_types_checked))
-    print("%d operations under served paths (%s): %d served, %d excepted"
-          % (checker.operations_under, ", ".join(checker.served_resources),
-             checker.operations_served, checker.operations_excepted))
+    print("%d operations in scope (served paths and %s): %d served, %d "
+          "excepted" % (checker.operations_under,
+                        ", ".join(checker.scope) or "no other prefix",
+                        checker.operations_served,
+                        checker.operations_excepted))
     for op_id in sorted(checker.used_unserved):
         print("  not served: %s: %s" % (op_id, checker.unserved[op_id]))
     print("%d documented properties mapped / %d total"

@@ -377,7 +377,30 @@ def test_unserved_entry_off_the_served_paths_fails():
     def edit(spec, config, dump):
         config["unserved_operations"]["getOthers"] = "not served"
     expect_gap(edit, "unserved operation getOthers is no longer needed (it "
-               "is not on a served resource path)")
+               "is neither on a served resource path nor in scope)")
+
+
+def test_operation_under_a_scope_prefix_must_be_served_or_listed():
+    def edit(spec, config, dump):
+        config["operations_in_scope"] = ["/accounting"]
+    expect_gap(edit, "Maesn's GET /accounting/others (getOthers) is under "
+               "/accounting but no rpc serves it")
+
+
+def test_operation_under_a_scope_prefix_may_be_listed():
+    def edit(spec, config, dump):
+        config["operations_in_scope"] = ["/accounting"]
+        config["unserved_operations"]["getOthers"] = "not yet"
+    checker = expect_pass(edit)
+    assert checker.operations_under == 5
+    assert checker.operations_excepted == 2
+
+
+def test_scope_prefixes_match_whole_segments():
+    def edit(spec, config, dump):
+        config["operations_in_scope"] = ["/accounting/oth"]
+    checker = expect_pass(edit)
+    assert checker.operations_under == 4
 
 
 def test_unserved_entry_for_an_unknown_operation_fails():

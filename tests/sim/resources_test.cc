@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <set>
 #include <string>
@@ -227,6 +229,92 @@ TEST_F(ResourcesTest, DocumentsAreBase64) {
   EXPECT_THAT(pdf, HasSubstr("%PDF-1.4"));
   EXPECT_THAT(pdf, HasSubstr("ABC123"));
   EXPECT_EQ(Call("GET", "/accounting/bills/nope/document").first, 404);
+}
+
+TEST_F(ResourcesTest, GenericResourcesReplaceMergeDeleteAndServeLines) {
+  auto [created_status, created] = Call(
+      "POST", "/accounting/contacts",
+      R"({"contactType":"COMPANY","companyName":"A","website":"a.example",)"
+      R"("lineItems":[{"id":"L1","text":"one"},{"id":"L2","text":"two"}]})");
+  ASSERT_EQ(created_status, 201);
+  const std::string id = created["data"]["id"];
+  const std::string one = "/accounting/contacts/" + id;
+  auto [patch_status, patched] = Call("PATCH", one, R"({"companyName":"B"})");
+  ASSERT_EQ(patch_status, 200);
+  EXPECT_EQ(patched["data"]["companyName"], "B");
+  EXPECT_EQ(patched["data"]["website"], "a.example");  // merged
+  EXPECT_EQ(patched["data"]["createdDate"], created["data"]["createdDate"]);
+  auto [lines_status, lines] = Call("GET", one + "/lineItems?limit=5");
+  ASSERT_EQ(lines_status, 200);
+  EXPECT_EQ(lines["data"].size(), 2u);
+  EXPECT_EQ(lines["meta"]["pagination"]["total"], 2);
+  auto [line_status, line] = Call("GET", one + "/lineItems/L2");
+  ASSERT_EQ(line_status, 200);
+  EXPECT_EQ(line["data"]["text"], "two");
+  EXPECT_EQ(Call("GET", one + "/lineItems/L3").first, 404);
+  auto [doc_status, doc] = Call("GET", one + "/document");
+  ASSERT_EQ(doc_status, 200);
+  EXPECT_EQ(doc["data"]["base64Encoded"], true);
+  auto [put_status, put] = Call("PUT", one, R"({"contactType":"COMPANY"})");
+  ASSERT_EQ(put_status, 200);
+  EXPECT_EQ(put["data"]["id"], id);
+  EXPECT_FALSE(put["data"].contains("website"));  // replaced, not merged
+  EXPECT_EQ(Call("DELETE", one).second["data"], id);
+  EXPECT_EQ(Call("GET", one).first, 404);
+  EXPECT_EQ(Call("PATCH", one, "{}").first, 404);
+}
+
+// A resource is a file in the data directory's resources/: no code.
+TEST(ResourceFilesTest, AResourceFileAddsItsRoutesAndRecords) {
+  const std::string dir = ::testing::TempDir() + "/sim-data-resources";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir + "/resources");
+  for (const char* name : {"invoices.json", "bills.json", "tasks.json"}) {
+    std::filesystem::copy_file(
+        std::string(MAESN_SIM_TEST_DATA_DIR) + "/" + name, dir + "/" + name);
+  }
+  std::ofstream(dir + "/resources/gadgets.json") << R"({
+    "resource": "gadgets", "path": "/accounting/gadgets",
+    "idParam": "gadgetId", "idField": "code", "idPrefix": "GAD",
+    "required": ["name"],
+    "records": [{"data": {"code": "G1", "name": "first"}}]})";
+  SimulatorOptions options;
+  options.data_dir = dir;
+  MaesnSimulator sim(options);
+  ASSERT_TRUE(sim.Start().ok());
+  httplib::SSLClient c("localhost", sim.port());
+  c.set_ca_cert_path(sim.ca_file().c_str());
+  c.enable_server_certificate_verification(true);
+  const httplib::Headers auth = {{"X-API-KEY", "sim-api-key"},
+                                 {"X-ACCOUNT-KEY", "sim-account-key"}};
+  auto got = c.Get("/accounting/gadgets/G1", auth);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->status, 200);
+  EXPECT_EQ(J::parse(got->body)["data"]["name"], "first");
+  auto bad = c.Post("/accounting/gadgets", auth, "{}", "application/json");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_THAT(bad->body, HasSubstr("name"));
+  auto made = c.Post("/accounting/gadgets", auth, R"({"name":"second"})",
+                     "application/json");
+  ASSERT_TRUE(made);
+  EXPECT_EQ(made->status, 201);
+  EXPECT_THAT(J::parse(made->body)["data"]["code"].get<std::string>(),
+              ::testing::StartsWith("GAD"));
+  sim.Stop();
+}
+
+TEST(ResourceFilesTest, ABadResourceFileStopsTheStart) {
+  const std::string dir = ::testing::TempDir() + "/sim-data-bad-resource";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir + "/resources");
+  std::ofstream(dir + "/resources/broken.json") << R"({"resource": "x"})";
+  SimulatorOptions options;
+  options.data_dir = dir;
+  MaesnSimulator sim(options);
+  const absl::Status s = sim.Start();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(s.message()), HasSubstr("broken.json"));
 }
 
 TEST_F(ResourcesTest, HeldResponseReachesTheClientWhenReleased) {

@@ -197,11 +197,12 @@ ApiResponse RecordResponse(const ApiRequest& request, const Record& record,
                       Envelope(std::move(data), record.meta, std::move(raw)));
 }
 
-void RegisterMaesnRoutes(Router& router) {
+void RegisterMaesnRoutes(Router& router,
+                         const std::vector<ResourceSpec>& specs) {
   RegisterInvoiceRoutes(router);
   RegisterBillRoutes(router);
   RegisterTaskRoutes(router);
-  RegisterResourceRoutes(router);
+  RegisterResourceRoutes(router, specs);
 }
 
 }  // namespace maesn::sim

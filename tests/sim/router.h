@@ -1,10 +1,11 @@
 // Request/response types, routing and response helpers shared by the
 // simulator's per-resource route files (routes_*.cc).
 //
-// Adding a resource or an operation: write `RegisterXxxRoutes(Router&)` in a
-// new routes_xxx.cc, declare it below and call it from RegisterMaesnRoutes
-// (router.cc). Fault injection hooks in before routing: see
-// MaesnSimulator::SetRequestHook.
+// Adding a store-backed resource: a ResourceSpec file (store.h) in the data
+// directory's resources/, no code. An operation with behaviour of its own:
+// write `RegisterXxxRoutes(Router&)` in a new routes_xxx.cc, declare it
+// below and call it from RegisterMaesnRoutes (router.cc). Fault injection hooks
+// in before routing: see MaesnSimulator::SetRequestHook.
 #ifndef MAESN_TESTS_SIM_ROUTER_H_
 #define MAESN_TESTS_SIM_ROUTER_H_
 
@@ -120,10 +121,12 @@ ApiResponse RecordResponse(const ApiRequest& request, const Record& record,
 void RegisterInvoiceRoutes(Router& router);  // routes_invoices.cc
 void RegisterBillRoutes(Router& router);     // routes_bills.cc
 void RegisterTaskRoutes(Router& router);     // routes_tasks.cc
-// Store-backed resources described by data (contacts, ...).
-void RegisterResourceRoutes(Router& router);  // routes_resources.cc
+// Store-backed resources described by data (resources/*.json: contacts, ...).
+void RegisterResourceRoutes(Router& router,
+                            const std::vector<ResourceSpec>& specs);
 // All of the above: the simulator's Maesn API.
-void RegisterMaesnRoutes(Router& router);
+void RegisterMaesnRoutes(Router& router,
+                         const std::vector<ResourceSpec>& specs);
 
 }  // namespace maesn::sim
 

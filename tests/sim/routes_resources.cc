@@ -1,23 +1,32 @@
-// Store-backed Maesn resources that need data, not code: each is a row of
-// kResources (path, id parameter, id field and prefix, required create
-// properties, whether Maesn may process it asynchronously).
+// Store-backed Maesn resources that need data, not code: each is a
+// ResourceSpec file in the data directory's resources/ (store.h), and every
+// one gets the same routes (Maesn serves a subset of them per resource; the
+// gateway calls only what its annotations name):
 //
-//   GET  <path>           page/limit (400 unless 5/10/20/50/100),
-//                         lastModifiedAt (updatedDate after it), rawData;
-//                         meta.pagination
-//   GET  <path>/{id}      the record; 404 when unknown
-//   POST <path>           201 with the stored record (id, createdDate and
-//                         updatedDate added); 400 naming missing required
-//                         properties
+//   GET    <path>                  page/limit (400 unless 5/10/20/50/100),
+//                                  lastModifiedAt (updatedDate after it),
+//                                  rawData; meta.pagination
+//   GET    <path>/{id}             the record; 404 when unknown
+//   POST   <createPath>            201 with the stored record (id,
+//                                  createdDate and updatedDate added); 400
+//                                  naming missing required properties
+//   PUT    <path>/{id}             replaces the record (id and createdDate
+//                                  kept); 200 with it
+//   PATCH  <path>/{id}             merges the body's properties into it
+//   DELETE <path>/{id}             200 with the id as a string
+//   GET    <path>/{id}/lineItems   the record's `lineItems` (paged)
+//   GET    <path>/{id}/lineItems/{lineItemId}   one of them, by `id`
+//   GET    <path>/{id}/document    a DocumentResponseDto (a small PDF)
 //
 // Asynchronous processing (Maesn does it for some target systems, e.g.
 // DATEV): for an account key containing "datev" (the simulator's
-// "sim-datev-account-key"), a resource marked
-// `async` answers GET <path> and POST <path> with 202 and
-// {"data": {...partial record, "taskId": id}}; the task goes PENDING ->
-// SUCCESS (one step per advance or per demo interval) with the list page
-// or the created record as its responseData. The created record is stored
-// at once, as the target system would have it once the task ends.
+// "sim-datev-account-key"), a resource marked `async` answers GET <path>
+// and POST <path> with 202 and {"data": {...partial record, "taskId": id}};
+// the task goes PENDING -> SUCCESS (one step per advance or per demo
+// interval) with the list page or the created record as its responseData.
+// The created record is stored at once, as the target system would have it
+// once the task ends.
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,24 +38,6 @@
 
 namespace maesn::sim {
 namespace {
-
-struct ResourceSpec {
-  const char* resource;  // collection name and last path segment
-  const char* path;      // e.g. "/accounting/contacts"
-  const char* id_param;  // e.g. "contactId"
-  const char* id_prefix;
-  std::initializer_list<const char*> required;  // create body properties
-  bool async;
-};
-
-constexpr ResourceSpec kResources[] = {
-    {"contacts",
-     "/accounting/contacts",
-     "contactId",
-     "CON",
-     {"contactType"},
-     true},
-};
 
 bool ProcessesAsync(const ResourceSpec& spec, const ApiRequest& request) {
   return spec.async && absl::StrContains(request.account_key, "datev");
@@ -107,7 +98,7 @@ ApiResponse Create(const ResourceSpec& spec, const ApiRequest& request,
   std::optional<Json> body = ParseObjectBody(request);
   if (!body.has_value()) return ErrorResponse(400, "the body must be JSON");
   FieldErrors errors;
-  for (const char* property : spec.required) {
+  for (const std::string& property : spec.required) {
     if (!body->contains(property) || (*body)[property].is_null()) {
       errors.emplace_back(property,
                           absl::StrCat(property, " should not be empty"));
@@ -117,8 +108,8 @@ ApiResponse Create(const ResourceSpec& spec, const ApiRequest& request,
   Collection* records = context.account.FindCollection(spec.resource);
   if (records == nullptr) return ErrorResponse(500, "no such collection");
   Json data = *std::move(body);
-  if (!data.contains("id") || !data["id"].is_string()) {
-    data["id"] = NewId(context.account, spec.id_prefix);
+  if (!data.contains(spec.id_field) || !data[spec.id_field].is_string()) {
+    data[spec.id_field] = NewId(context.account, spec.id_prefix);
   }
   const std::string now =
       IsoTime(absl::FromChrono(std::chrono::system_clock::now()));
@@ -137,22 +128,127 @@ ApiResponse Create(const ResourceSpec& spec, const ApiRequest& request,
   return JsonResponse(201, Envelope(std::move(data)));
 }
 
+Record* FindRecord(const ResourceSpec& spec, const ApiRequest& request,
+                   RouteContext& context) {
+  Collection* records = context.account.FindCollection(spec.resource);
+  return records == nullptr
+             ? nullptr
+             : records->FindMutable(request.Param(spec.id_param));
+}
+
+ApiResponse NotFound(const ResourceSpec& spec) {
+  return ErrorResponse(404, absl::StrCat("No ", spec.resource, " found"));
+}
+
+// PUT replaces the record, PATCH merges the body's top-level properties into
+// it; both keep the id and createdDate and set updatedDate.
+ApiResponse Update(const ResourceSpec& spec, const ApiRequest& request,
+                   RouteContext& context, bool merge) {
+  Record* record = FindRecord(spec, request, context);
+  if (record == nullptr) return NotFound(spec);
+  std::optional<Json> body = ParseObjectBody(request);
+  if (!body.has_value()) return ErrorResponse(400, "the body must be JSON");
+  Json data = merge ? record->data : Json::object();
+  for (auto& [key, value] : body->items()) data[key] = value;
+  data[spec.id_field] = record->data[spec.id_field];
+  if (record->data.contains("createdDate")) {
+    data["createdDate"] = record->data["createdDate"];
+  }
+  data["updatedDate"] =
+      IsoTime(absl::FromChrono(std::chrono::system_clock::now()));
+  record->data = std::move(data);
+  record->data_as_array = false;
+  return JsonResponse(200, Envelope(record->data));
+}
+
+ApiResponse Delete(const ResourceSpec& spec, const ApiRequest& request,
+                   RouteContext& context) {
+  Collection* records = context.account.FindCollection(spec.resource);
+  const std::string id = request.Param(spec.id_param);
+  if (records == nullptr || !records->Erase(id)) return NotFound(spec);
+  return JsonResponse(200, Envelope(Json(id)));
+}
+
+// The record's `lineItems` array (empty when it has none).
+Json LinesOf(const Record& record) {
+  const Json& data = record.data;
+  return data.contains("lineItems") && data["lineItems"].is_array()
+             ? data["lineItems"]
+             : Json::array();
+}
+
+ApiResponse ListLines(const ResourceSpec& spec, const ApiRequest& request,
+                      RouteContext& context) {
+  FieldErrors errors;
+  const PageParams page = ReadPageParams(request, errors);
+  if (!errors.empty()) return ValidationError(errors);
+  const Record* record = FindRecord(spec, request, context);
+  if (record == nullptr) return NotFound(spec);
+  const Json lines = LinesOf(*record);
+  std::vector<const Json*> all;
+  for (const Json& line : lines) all.push_back(&line);
+  return JsonResponse(200,
+                      PagedEnvelope(all, page, request.QueryFlag("rawData"),
+                                    [](const Json& line) {
+                                      return Json::object({{"line", line}});
+                                    }));
+}
+
+ApiResponse GetLine(const ResourceSpec& spec, const ApiRequest& request,
+                    RouteContext& context) {
+  const Record* record = FindRecord(spec, request, context);
+  if (record == nullptr) return NotFound(spec);
+  const std::string line_id = request.Param("lineItemId");
+  for (const Json& line : LinesOf(*record)) {
+    if (line.contains("id") && line["id"] == line_id) {
+      return JsonResponse(200, Envelope(line));
+    }
+  }
+  return ErrorResponse(404, "No line item found");
+}
+
+ApiResponse Document(const ResourceSpec& spec, const ApiRequest& request,
+                     RouteContext& context) {
+  const Record* record = FindRecord(spec, request, context);
+  if (record == nullptr) return NotFound(spec);
+  if (!record->document.is_null()) {
+    return JsonResponse(200, Envelope(record->document));
+  }
+  const std::string id = request.Param(spec.id_param);
+  return JsonResponse(200, Envelope(DocumentFor(spec.resource, id, id)));
+}
+
 }  // namespace
 
-void RegisterResourceRoutes(Router& router) {
-  for (const ResourceSpec& spec : kResources) {
-    router.Handle("GET", spec.path,
-                  [&spec](const ApiRequest& request, RouteContext& context) {
-                    return List(spec, request, context);
-                  });
-    router.Handle("POST", spec.path,
-                  [&spec](const ApiRequest& request, RouteContext& context) {
-                    return Create(spec, request, context);
-                  });
-    router.Handle("GET", absl::StrCat(spec.path, "/{", spec.id_param, "}"),
-                  [&spec](const ApiRequest& request, RouteContext& context) {
-                    return Get(spec, request, context);
-                  });
+void RegisterResourceRoutes(Router& router,
+                            const std::vector<ResourceSpec>& specs) {
+  for (const ResourceSpec& resource : specs) {
+    auto spec = std::make_shared<const ResourceSpec>(resource);
+    const auto route = [&router, spec](const char* method,
+                                       const std::string& pattern,
+                                       auto handler) {
+      router.Handle(
+          method, pattern,
+          [spec, handler](const ApiRequest& request, RouteContext& context) {
+            return handler(*spec, request, context);
+          });
+    };
+    const std::string one = absl::StrCat(spec->path, "/{", spec->id_param, "}");
+    route("GET", spec->path, List);
+    route("POST", spec->create_path, Create);
+    route("GET", one, Get);
+    route("PUT", one,
+          [](const ResourceSpec& s, const ApiRequest& r, RouteContext& c) {
+            return Update(s, r, c, /*merge=*/false);
+          });
+    route("PATCH", one,
+          [](const ResourceSpec& s, const ApiRequest& r, RouteContext& c) {
+            return Update(s, r, c, /*merge=*/true);
+          });
+    route("DELETE", one, Delete);
+    route("GET", absl::StrCat(one, "/lineItems"), ListLines);
+    route("GET", absl::StrCat(one, "/lineItems/{lineItemId}"), GetLine);
+    route("GET", absl::StrCat(one, "/document"), Document);
   }
 }
 

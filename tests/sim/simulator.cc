@@ -83,11 +83,23 @@ std::string MakeTempDir() {
   return pattern;
 }
 
+// The seed data directory of `options`.
+std::string DataDir(const SimulatorOptions& options) {
+  return options.data_dir.empty() ? std::string(MAESN_SIM_DATA_DIR)
+                                  : options.data_dir;
+}
+
 }  // namespace
 
 MaesnSimulator::MaesnSimulator(SimulatorOptions options)
     : options_(std::move(options)) {
-  RegisterMaesnRoutes(router_);
+  absl::StatusOr<std::vector<ResourceSpec>> specs =
+      LoadResourceSpecs(DataDir(options_));
+  if (!specs.ok()) {
+    resource_error_ = specs.status();  // Start() reports it
+    specs = std::vector<ResourceSpec>();
+  }
+  RegisterMaesnRoutes(router_, *specs);
 }
 
 MaesnSimulator::~MaesnSimulator() {
@@ -104,10 +116,8 @@ absl::Status MaesnSimulator::Start() {
     if (started_) return absl::FailedPreconditionError("already started");
     started_ = true;
   }
-  const std::string data_dir = options_.data_dir.empty()
-                                   ? std::string(MAESN_SIM_DATA_DIR)
-                                   : options_.data_dir;
-  absl::StatusOr<SeedData> seed = SeedData::Load(data_dir);
+  if (!resource_error_.ok()) return resource_error_;
+  absl::StatusOr<SeedData> seed = SeedData::Load(DataDir(options_));
   if (!seed.ok()) return seed.status();
   if (absl::Status s = seed->AddRecords(
           "invoices", GenerateInvoices(options_.generated_invoices));

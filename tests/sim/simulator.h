@@ -180,6 +180,8 @@ class MaesnSimulator {
 
   const SimulatorOptions options_;
   Router router_;  // Immutable after construction.
+  // Why the resource files could not be read (Start() fails with it).
+  absl::Status resource_error_;
 
   // Set by Start() before the listener thread runs; read-only afterwards.
   std::string cert_dir_;

@@ -1,6 +1,7 @@
 #include "store.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -11,6 +12,8 @@
 
 namespace maesn::sim {
 namespace {
+
+absl::StatusOr<Record> RecordFromJson(const Json& json);
 
 absl::StatusOr<Json> ReadJsonFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -23,6 +26,99 @@ absl::StatusOr<Json> ReadJsonFile(const std::string& path) {
   }
   return json;
 }
+
+// Reads the `records` array of a seed file into a collection.
+absl::StatusOr<Collection> CollectionFromJson(const std::string& path,
+                                              const Json& file,
+                                              const std::string& id_field) {
+  auto records = file.find("records");
+  if (!file.is_object() || records == file.end() || !records->is_array()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": expected {\"records\":[...]}"));
+  }
+  Collection collection(id_field);
+  for (const Json& entry : *records) {
+    absl::StatusOr<Record> record = RecordFromJson(entry);
+    if (!record.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": ", record.status().message()));
+    }
+    if (absl::Status s = collection.Put(*std::move(record)); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": ", s.message()));
+    }
+  }
+  return collection;
+}
+
+// The resources/*.json files of `dir`, sorted.
+std::vector<std::string> ResourceFiles(const std::string& dir) {
+  std::vector<std::string> files;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(
+           std::filesystem::path(dir) / "resources", error)) {
+    if (entry.path().extension() == ".json") {
+      files.push_back(entry.path().string());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+absl::StatusOr<ResourceSpec> ResourceSpecFromJson(const std::string& path,
+                                                  const Json& json) {
+  const auto text = [&json](const char* key) -> std::string {
+    auto it = json.find(key);
+    return it != json.end() && it->is_string() ? it->get<std::string>()
+                                               : std::string();
+  };
+  ResourceSpec spec;
+  spec.resource = text("resource");
+  spec.path = text("path");
+  spec.create_path = text("createPath");
+  spec.id_param = text("idParam");
+  if (std::string id_field = text("idField"); !id_field.empty()) {
+    spec.id_field = std::move(id_field);
+  }
+  spec.id_prefix = text("idPrefix");
+  if (spec.resource.empty() || spec.path.empty() || spec.id_param.empty() ||
+      spec.id_prefix.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path,
+                     ": a resource needs \"resource\", \"path\", "
+                     "\"idParam\" and \"idPrefix\""));
+  }
+  if (spec.create_path.empty()) spec.create_path = spec.path;
+  if (auto required = json.find("required"); required != json.end()) {
+    for (const Json& name : *required) {
+      if (!name.is_string()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ": \"required\" lists property names"));
+      }
+      spec.required.push_back(name.get<std::string>());
+    }
+  }
+  if (auto async = json.find("async"); async != json.end()) {
+    spec.async = async->is_boolean() && async->get<bool>();
+  }
+  return spec;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<ResourceSpec>> LoadResourceSpecs(
+    const std::string& dir) {
+  std::vector<ResourceSpec> specs;
+  for (const std::string& path : ResourceFiles(dir)) {
+    absl::StatusOr<Json> file = ReadJsonFile(path);
+    if (!file.ok()) return file.status();
+    absl::StatusOr<ResourceSpec> spec = ResourceSpecFromJson(path, *file);
+    if (!spec.ok()) return spec.status();
+    specs.push_back(*std::move(spec));
+  }
+  return specs;
+}
+
+namespace {
 
 absl::StatusOr<Record> RecordFromJson(const Json& json) {
   if (!json.is_object()) {
@@ -264,24 +360,22 @@ absl::StatusOr<SeedData> SeedData::Load(const std::string& dir) {
     const std::string path = absl::StrCat(dir, "/", spec.resource, ".json");
     absl::StatusOr<Json> file = ReadJsonFile(path);
     if (!file.ok()) return file.status();
-    auto records = file->find("records");
-    if (!file->is_object() || records == file->end() || !records->is_array()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, ": expected {\"records\":[...]}"));
-    }
-    Collection collection(spec.id_field);
-    for (const Json& entry : *records) {
-      absl::StatusOr<Record> record = RecordFromJson(entry);
-      if (!record.ok()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(path, ": ", record.status().message()));
-      }
-      if (absl::Status s = collection.Put(*std::move(record)); !s.ok()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(path, ": ", s.message()));
-      }
-    }
-    seed.collections_.insert_or_assign(spec.resource, std::move(collection));
+    absl::StatusOr<Collection> collection =
+        CollectionFromJson(path, *file, spec.id_field);
+    if (!collection.ok()) return collection.status();
+    seed.collections_.insert_or_assign(spec.resource, *std::move(collection));
+  }
+  for (const std::string& path : ResourceFiles(dir)) {
+    absl::StatusOr<Json> file = ReadJsonFile(path);
+    if (!file.ok()) return file.status();
+    absl::StatusOr<ResourceSpec> spec = ResourceSpecFromJson(path, *file);
+    if (!spec.ok()) return spec.status();
+    absl::StatusOr<Collection> collection =
+        file->contains("records")
+            ? CollectionFromJson(path, *file, spec->id_field)
+            : Collection(spec->id_field);
+    if (!collection.ok()) return collection.status();
+    seed.collections_.insert_or_assign(spec->resource, *std::move(collection));
   }
 
   const std::string tasks_path = absl::StrCat(dir, "/tasks.json");

@@ -127,6 +127,8 @@ struct AccountState {
 // kSeedCollections, and tasks.json = {"tasks":[TaskScript JSON, ...]}.
 class SeedData {
  public:
+  // Loads kSeedCollections, the records of every resources/*.json and
+  // tasks.json.
   static absl::StatusOr<SeedData> Load(const std::string& dir);
 
   // Appends records to the seed of `resource` (one of kSeedCollections),
@@ -144,8 +146,36 @@ class SeedData {
   std::vector<TaskScript> tasks_;
 };
 
+// A store-backed Maesn resource served by the generic routes
+// (routes_resources.cc), read from `resources/<resource>.json` in the data
+// directory: adding a resource takes a file, not code. The file is
+//   {"resource": "contacts",            // collection name
+//    "path": "/accounting/contacts",    // collection path
+//    "createPath": "...",               // POST path, when not `path`
+//    "idParam": "contactId",            // path parameter of one record
+//    "idField": "id",                   // the record's id property
+//    "idPrefix": "CON",                 // ids of created records
+//    "required": ["contactType"],       // create properties Maesn requires
+//    "async": true,                     // DATEV accounts get a task (202)
+//    "records": [{"data": {...}}, ...]} // seed records, as in <resource>.json
+struct ResourceSpec {
+  std::string resource;
+  std::string path;
+  std::string create_path;
+  std::string id_param;
+  std::string id_field = "id";
+  std::string id_prefix;
+  std::vector<std::string> required;
+  bool async = false;
+};
+
+// Every `resources/*.json` of `dir`, sorted by file name.
+absl::StatusOr<std::vector<ResourceSpec>> LoadResourceSpecs(
+    const std::string& dir);
+
 // Resource name (= file stem and URL segment) and id field of each seeded
-// collection. To seed a new resource, add a row here and a JSON file.
+// collection with routes of its own (routes_invoices.cc, routes_bills.cc).
+// Resources served by the generic routes are ResourceSpec files instead.
 struct SeedCollectionSpec {
   const char* resource;
   const char* id_field;
@@ -153,7 +183,6 @@ struct SeedCollectionSpec {
 inline constexpr SeedCollectionSpec kSeedCollections[] = {
     {"invoices", "invoiceId"},
     {"bills", "id"},
-    {"contacts", "id"},
 };
 
 }  // namespace maesn::sim
