@@ -1,13 +1,17 @@
 #include "gateway/maesn/https_maesn_stub.h"
 
 #include <optional>
+#include <random>
 #include <string>
+#include <tuple>
 #include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gateway/common/errors.h"
@@ -17,10 +21,12 @@
 #include "gateway/mapping/document_mapping.h"
 #include "gateway/mapping/enum_spelling.h"
 #include "gateway/mapping/envelope.h"
+#include "gateway/mapping/json_proto.h"
 #include "gateway/mapping/json_text.h"
 #include "gateway/mapping/request_body.h"
 #include "gateway/mapping/task_mapping.h"
 #include "gateway/mapping/time_format.h"
+#include "google/protobuf/empty.pb.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "maesn/accounting/v1/common.pb.h"
@@ -41,6 +47,9 @@ std::string QueryValue(const Message& m, const FieldDescriptor& f) {
     case FieldDescriptor::CPPTYPE_STRING:
       return r.GetString(m, &f);
     case FieldDescriptor::CPPTYPE_BOOL:
+      // An optional bool that is set says true or false (e.g. isActive);
+      // a plain bool (rawData) is a flag sent only when true.
+      if (f.has_presence()) return r.GetBool(m, &f) ? "true" : "false";
       return r.GetBool(m, &f) ? "true" : "";
     case FieldDescriptor::CPPTYPE_ENUM:
       return mapping::EnumToMaesn(*f.enum_type(), r.GetEnumValue(m, &f));
@@ -83,6 +92,144 @@ std::string QueryValue(const Message& m, const FieldDescriptor& f) {
   return {};
 }
 
+// One part of a multipart/form-data body.
+struct FormPart {
+  std::string name;
+  std::string file_name;  // empty: not a file part
+  std::string content_type;
+  std::string content;
+};
+
+bool IsFilePart(const FieldDescriptor& f) {
+  return f.cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+         f.message_type()->full_name() == "maesn.accounting.v1.FilePart";
+}
+
+// The file part of one FilePart; INVALID_ARGUMENT naming `path` when it has
+// no name or no bytes, or a control character in its name.
+absl::StatusOr<FormPart> FilePartOf(const std::string& name,
+                                    const v1::FilePart& file,
+                                    const std::string& path) {
+  if (file.file_name().empty()) {
+    return InvalidField(absl::StrCat(path, ".file_name"),
+                        "is required for a file");
+  }
+  for (unsigned char c : file.file_name()) {
+    if (c < 0x20 || c == 0x7f) {
+      return InvalidField(absl::StrCat(path, ".file_name"),
+                          "must not contain control characters");
+    }
+  }
+  if (file.content().empty()) {
+    return InvalidField(absl::StrCat(path, ".content"),
+                        "is required for a file (it must not be empty)");
+  }
+  return FormPart{name, file.file_name(),
+                  file.content_type().empty() ? "application/octet-stream"
+                                              : file.content_type(),
+                  file.content()};
+}
+
+// The parts of a multipart body made from `body` (see MaesnOperation.
+// multipart in options.proto), in field order.
+absl::StatusOr<std::vector<FormPart>> FormParts(const Message& body,
+                                                const std::string& path) {
+  std::vector<FormPart> parts;
+  const Reflection& r = *body.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  r.ListFields(body, &fields);
+  for (const FieldDescriptor* f : fields) {
+    const std::string name = f->json_name();
+    const std::string where = absl::StrCat(path, ".", f->name());
+    const int n = f->is_repeated() ? r.FieldSize(body, f) : 1;
+    for (int i = 0; i < n; ++i) {
+      const std::string at =
+          f->is_repeated() ? absl::StrCat(where, "[", i, "]") : where;
+      if (IsFilePart(*f)) {
+        const auto& file = static_cast<const v1::FilePart&>(
+            f->is_repeated() ? r.GetRepeatedMessage(body, f, i)
+                             : r.GetMessage(body, f));
+        absl::StatusOr<FormPart> part = FilePartOf(name, file, at);
+        if (!part.ok()) return part.status();
+        parts.push_back(*std::move(part));
+      } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+                 f->message_type()->full_name() !=
+                     "google.protobuf.Timestamp" &&
+                 f->message_type()->full_name() != "google.type.Date") {
+        const Message& value = f->is_repeated()
+                                   ? r.GetRepeatedMessage(body, f, i)
+                                   : r.GetMessage(body, f);
+        absl::StatusOr<std::string> json = mapping::RequestBody(value, at);
+        if (!json.ok()) return json.status();
+        parts.push_back(FormPart{name, "", "application/json", *json});
+      } else if (f->is_repeated()) {
+        // A repeated string: one text part per value.
+        if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
+          parts.push_back(
+              FormPart{name, "", "", r.GetRepeatedString(body, f, i)});
+        } else {
+          return InvalidField(at, "cannot be sent as a form part");
+        }
+      } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+                 f->message_type()->full_name() == "google.type.Date") {
+        // A calendar date as in JSON bodies (midnight of that day, UTC).
+        if (absl::Status s =
+                mapping::CheckCalendarDate(where, r.GetMessage(body, f));
+            !s.ok()) {
+          return s;
+        }
+        parts.push_back(FormPart{name, "", "",
+                                 mapping::FormatMaesnDateTime(
+                                     mapping::GetDate(r.GetMessage(body, f)))});
+      } else {
+        parts.push_back(FormPart{name, "", "", QueryValue(body, *f)});
+      }
+    }
+  }
+  return parts;
+}
+
+// A boundary that occurs in none of `parts`.
+std::string BoundaryFor(const std::vector<FormPart>& parts) {
+  static thread_local std::mt19937_64 random{std::random_device{}()};
+  for (;;) {
+    const std::string boundary =
+        absl::StrCat("maesn-gateway-", absl::Hex(random(), absl::kZeroPad16),
+                     absl::Hex(random(), absl::kZeroPad16));
+    bool clash = false;
+    for (const FormPart& p : parts) {
+      clash |= absl::StrContains(p.content, boundary);
+    }
+    if (!clash) return boundary;
+  }
+}
+
+// The multipart/form-data body of `parts` and its Content-Type.
+std::pair<std::string, std::string> EncodeForm(
+    const std::vector<FormPart>& parts) {
+  const std::string boundary = BoundaryFor(parts);
+  std::string out;
+  for (const FormPart& p : parts) {
+    absl::StrAppend(&out, "--", boundary,
+                    "\r\nContent-Disposition: form-data; name=\"", p.name,
+                    "\"");
+    if (!p.file_name.empty()) {
+      // A quote in a file name is percent-encoded (HTML's form encoding);
+      // control characters were refused.
+      absl::StrAppend(&out, "; filename=\"",
+                      absl::StrReplaceAll(p.file_name, {{"\"", "%22"}}), "\"");
+    }
+    out += "\r\n";
+    if (!p.content_type.empty()) {
+      absl::StrAppend(&out, "Content-Type: ", p.content_type, "\r\n");
+    }
+    absl::StrAppend(&out, "\r\n", p.content, "\r\n");
+  }
+  absl::StrAppend(&out, "--", boundary, "--\r\n");
+  return {std::move(out),
+          absl::StrCat("multipart/form-data; boundary=", boundary)};
+}
+
 bool WantsRawData(const RestBinding& b, const Message& request) {
   return b.raw_data_flag != nullptr && b.raw_data_field != nullptr &&
          request.GetReflection()->GetBool(request, b.raw_data_flag);
@@ -99,8 +246,9 @@ std::string LastPathId(const RestBinding& b, const Message& request) {
 }
 
 HttpRequest MakeHttpRequest(const CallContext& context,
-                            absl::string_view method, std::string target,
-                            std::string body) {
+                            absl::string_view method, BuiltRequest built) {
+  std::string target = std::move(built.target);
+  std::string body = std::move(built.body);
   HttpRequest req;
   req.method = std::string(method);
   req.target = std::move(target);
@@ -116,7 +264,7 @@ HttpRequest MakeHttpRequest(const CallContext& context,
     req.headers.emplace_back("traceparent", context.traceparent);
   }
   if (!body.empty()) {
-    req.headers.emplace_back("Content-Type", "application/json");
+    req.headers.emplace_back("Content-Type", built.content_type);
     req.body = std::move(body);
   }
   return req;
@@ -173,6 +321,14 @@ absl::Status ReadAsyncTaskId(const RestBinding& b, absl::string_view body,
   if (id.has_value()) {
     response.GetReflection()->SetString(&response, b.task_id_field,
                                         *std::move(id));
+  } else if (b.data == v1::MAESN_DATA_TASK_ID) {
+    // The answer was all about the task id: say that it is missing.
+    v1::MappingWarning* w =
+        static_cast<v1::ResponseMeta*>(
+            response.GetReflection()->MutableMessage(&response, b.meta_field))
+            ->add_mapping_warnings();
+    w->set_field(b.task_id_field->name());
+    w->set_message("Maesn's answer carries no taskId");
   }
   return absl::OkStatus();
 }
@@ -217,6 +373,13 @@ absl::StatusOr<BuiltRequest> BuildRequest(const RestBinding& b,
     if (b.empty_fields != nullptr) {
       empty_fields = paths(b.empty_fields);
       options.send_empty = &empty_fields;
+    }
+    if (b.multipart) {
+      absl::StatusOr<std::vector<FormPart>> parts =
+          FormParts(body, b.body->name());
+      if (!parts.ok()) return parts.status();
+      std::tie(out.body, out.content_type) = EncodeForm(*parts);
+      return out;
     }
     absl::StatusOr<std::string> json =
         mapping::RequestBody(body, b.body->name(), options);
@@ -280,6 +443,11 @@ absl::Status ParseResponseData(const RestBinding& b, const Message& request,
           body, LastPathId(b, request),
           static_cast<v1::Task&>(*r.MutableMessage(&response, b.data_field)),
           meta);
+    case v1::MAESN_DATA_TASK_ID: {
+      // Only the envelope's meta here; ReadAsyncTaskId takes the id.
+      google::protobuf::Empty nothing;
+      return mapping::ParseRecordResponse(body, nothing, meta, nullptr, "data");
+    }
     default:
       return absl::InternalError("unknown data shape");
   }
@@ -299,8 +467,7 @@ absl::Status HttpsMaesnStub::Call(CallContext& context, const RestBinding& b,
                                   const PagePosition* page, Message& response) {
   absl::StatusOr<BuiltRequest> built = BuildRequest(b, request, page);
   if (!built.ok()) return built.status();
-  HttpRequest req = MakeHttpRequest(
-      context, b.http_method, std::move(built->target), std::move(built->body));
+  HttpRequest req = MakeHttpRequest(context, b.http_method, *std::move(built));
   const absl::Time start = absl::Now();
   absl::StatusOr<HttpResponse> http = transport_->Send(req, context);
   ObserveAttempt(observer_, b.operation_id, http, start);
@@ -328,8 +495,7 @@ void HttpsMaesnStub::AsyncCall(CallContext& context, const RestBinding& b,
     return;
   }
   ++context.stats.attempts;
-  HttpRequest req = MakeHttpRequest(
-      context, b.http_method, std::move(built->target), std::move(built->body));
+  HttpRequest req = MakeHttpRequest(context, b.http_method, *std::move(built));
   std::shared_ptr<CancelLatch> latch;
   if (context.cancel != nullptr) {
     latch = std::make_shared<CancelLatch>();

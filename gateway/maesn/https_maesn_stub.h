@@ -16,10 +16,13 @@ namespace maesn::gateway {
 
 // Builds the HTTP request of a binding (see MaesnStub) from a request
 // message, without sending it: the request target (path and query) and the
-// JSON body (empty for none). INVALID_ARGUMENT when a value cannot be sent.
+// JSON body (empty for none), or a multipart/form-data body when the
+// binding says so (MaesnOperation.multipart). INVALID_ARGUMENT when a value
+// cannot be sent.
 struct BuiltRequest {
   std::string target;
   std::string body;
+  std::string content_type = "application/json";  // of a non-empty body
 };
 absl::StatusOr<BuiltRequest> BuildRequest(
     const RestBinding& binding, const google::protobuf::Message& request,

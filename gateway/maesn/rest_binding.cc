@@ -144,6 +144,15 @@ absl::Status ReadMaesnCall(const MethodDescriptor& m,
   }
   if (op.operation_id().empty()) return Bad(m, "operation_id is missing");
   b.operation_id = op.operation_id();
+  if (op.multipart()) {
+    if (b.body == nullptr || b.update_mask != nullptr ||
+        b.empty_fields != nullptr) {
+      return Bad(m,
+                 "multipart needs a body and goes without update_mask and "
+                 "empty_fields");
+    }
+    b.multipart = true;
+  }
   b.data = op.data();
   b.data_field = response.FindFieldByName(op.data_field());
   const FieldDescriptor* f = b.data_field;
@@ -168,6 +177,11 @@ absl::Status ReadMaesnCall(const MethodDescriptor& m,
         return Bad(m, "data_field must name a string field of the response");
       }
       break;
+    case v1::MAESN_DATA_TASK_ID:
+      if (f != nullptr || !op.data_field().empty()) {
+        return Bad(m, "MAESN_DATA_TASK_ID has no data_field (task_id gets it)");
+      }
+      break;
     default:
       return Bad(m, "data (the shape of Maesn's data) is missing or unknown");
   }
@@ -187,6 +201,9 @@ absl::Status ReadMaesnCall(const MethodDescriptor& m,
       (b.task_id_field->type() != FieldDescriptor::TYPE_STRING ||
        b.task_id_field->is_repeated())) {
     return Bad(m, "the response's task_id must be a string");
+  }
+  if (b.data == v1::MAESN_DATA_TASK_ID && b.task_id_field == nullptr) {
+    return Bad(m, "MAESN_DATA_TASK_ID needs a string task_id in the response");
   }
   const FieldDescriptor* page_size = request.FindFieldByName("page_size");
   const FieldDescriptor* page_token = request.FindFieldByName("page_token");

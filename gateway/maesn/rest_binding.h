@@ -56,6 +56,8 @@ struct RestBinding {
   std::vector<const google::protobuf::FieldDescriptor*> not_sent;
   // The request field sent as the JSON body; null for none.
   const google::protobuf::FieldDescriptor* body = nullptr;
+  // The body goes as multipart/form-data (MaesnOperation.multipart).
+  bool multipart = false;
   // A FieldMask request field that restricts the body to the fields it
   // names (a PATCH); null for none.
   const google::protobuf::FieldDescriptor* update_mask = nullptr;

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gateway/common/errors.h"
+#include "gateway/mapping/json_proto_internal.h"
 #include "google/rpc/error_details.pb.h"
 
 namespace maesn::gateway::mapping {
@@ -58,7 +59,7 @@ bool IsWellKnown(const Descriptor* d) {
 }
 
 const FieldDescriptor* FindField(const Descriptor& d, const std::string& name) {
-  if (const FieldDescriptor* f = d.FindFieldByCamelcaseName(name)) return f;
+  if (const FieldDescriptor* f = internal::PropertyField(d, name)) return f;
   if (const FieldDescriptor* f = d.FindFieldByName(name)) return f;
   // "TaxRatePercentage" (docs/maesn-api.md §5.5): Maesn capitalises some names.
   std::string lower = name;

@@ -49,7 +49,7 @@ constexpr Alias kAliases[] = {
 
 const FieldDescriptor* FindField(const Descriptor& d, const std::string& key,
                                  const Json& object) {
-  if (const FieldDescriptor* f = d.FindFieldByCamelcaseName(key)) return f;
+  if (const FieldDescriptor* f = internal::PropertyField(d, key)) return f;
   for (const Alias& a : kAliases) {
     if (a.alias == key && a.message == d.full_name() &&
         !object.contains(std::string(a.canonical))) {
@@ -671,4 +671,17 @@ absl::string_view AliasedProperty(const Descriptor& message,
 }
 
 }  // namespace internal
+namespace internal {
+
+const FieldDescriptor* PropertyField(const Descriptor& message,
+                                     const std::string& key) {
+  for (int i = 0; i < message.field_count(); ++i) {
+    const FieldDescriptor* f = message.field(i);
+    if (f->has_json_name() && f->json_name() == key) return f;
+  }
+  return message.FindFieldByCamelcaseName(key);
+}
+
+}  // namespace internal
+
 }  // namespace maesn::gateway::mapping

@@ -117,11 +117,15 @@ class PlanRegistry {
       }
     }
     for (int i = 0; i < d->field_count(); ++i) {
-      // Whatever ReadMessage's lookup finds for the name is what we use.
-      const std::string& name = d->field(i)->camelcase_name();
-      if (const FieldDescriptor* f = d->FindFieldByCamelcaseName(name)) {
-        plan->by_property.try_emplace(
-            name, &plan->fields[static_cast<std::size_t>(f->index())]);
+      // Whatever ReadMessage's lookup finds for the name is what we use:
+      // the json_name (Maesn's spelling where it is not lowerCamelCase),
+      // then the lowerCamelCase name.
+      for (const std::string* name :
+           {&d->field(i)->json_name(), &d->field(i)->camelcase_name()}) {
+        if (const FieldDescriptor* f = internal::PropertyField(*d, *name)) {
+          plan->by_property.try_emplace(
+              *name, &plan->fields[static_cast<std::size_t>(f->index())]);
+        }
       }
     }
     return plan;

@@ -330,8 +330,13 @@ class Checker:
                 content = r.get("content", {}).get(
                     "application/json", {}).get("schema")
         data_prop = self.resolve(content).get("properties", {}).get("data")
-        data_field = next((f for f in fields.values()
-                           if f["name"] == where["data"]), None)
+        if where["data"]:
+            data_field = next((f for f in fields.values()
+                               if f["name"] == where["data"]), None)
+        else:
+            # `data` is only a task id: the response message carries it.
+            data_field = {"name": "", "repeated": False, "type": "message",
+                          "message": PKG + response}
         ok["data"] = data_field is not None and data_prop is not None and \
             self.field_ok(op_id + " data", where["data"], data_prop,
                           data_field)

@@ -137,7 +137,9 @@ Json Rpcs(const maesn::gateway::BindingTable& table) {
          {"query_fields", std::move(query_fields)},
          {"not_sent", std::move(not_sent)},
          {"response", b->method->output_type()->name()},
-         {"data", b->data_field->name()},
+         // Empty for MAESN_DATA_TASK_ID: `data` ({taskId}) is carried by
+         // the response message itself.
+         {"data", b->data_field == nullptr ? "" : b->data_field->name()},
          {"body", b->body == nullptr ? "" : b->body->message_type()->name()}}));
   }
   return out;

@@ -33,6 +33,8 @@ struct ApiRequest {
   StringPairs query;                  // Decoded, in order.
   StringPairs headers;
   std::string body;
+  // The parts of a multipart/form-data body (then `body` is empty).
+  std::vector<FormPart> parts;
   std::string account_key;
   std::map<std::string, std::string> params;  // `{name}` captures.
 

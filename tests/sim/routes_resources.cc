@@ -9,7 +9,12 @@
 //   GET    <path>/{id}             the record; 404 when unknown
 //   POST   <createPath>            201 with the stored record (id,
 //                                  createdDate and updatedDate added); 400
-//                                  naming missing required properties
+//                                  naming missing required properties. A
+//                                  multipart/form-data body describes the
+//                                  record by its parts (JSON parts' and
+//                                  text parts' properties, files)
+//   POST   <asyncCreatePath>       the same, always 202 with only a taskId
+//   GET    <fixedReads path>       fixed data (e.g. allowed values)
 //   PUT    <path>/{id}             replaces the record (id and createdDate
 //                                  kept); 200 with it
 //   PATCH  <path>/{id}             merges the body's properties into it
@@ -31,6 +36,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "resource_support.h"
@@ -72,7 +78,7 @@ ApiResponse List(const ResourceSpec& spec, const ApiRequest& request,
                     request.QueryFlag("rawData"), [](const Json& record) {
                       return Json::object({{"record", record}});
                     });
-  if (ProcessesAsync(spec, request)) {
+  if (ProcessesAsync(spec, request) && !spec.async_create_only) {
     const std::string task = StartTask(context, envelope["data"]);
     return JsonResponse(202, Envelope(Json::object({{"taskId", task}})));
   }
@@ -93,9 +99,54 @@ ApiResponse Get(const ResourceSpec& spec, const ApiRequest& request,
   });
 }
 
+// The record a multipart create describes: JSON parts' properties, text
+// parts as strings, the spec's file part as the record's own file
+// (DocumentResponseDto properties), other files as lists of such objects.
+std::optional<Json> FormRecord(const ResourceSpec& spec,
+                               const ApiRequest& request) {
+  Json record = Json::object();
+  for (const FormPart& part : request.parts) {
+    if (!part.file_name.empty()) {
+      Json file = Json::object();
+      file["fileName"] = part.file_name;
+      file["contentType"] = part.content_type;
+      file["base64Encoded"] = true;
+      file["content"] = absl::Base64Escape(part.content);
+      if (part.name == spec.file_part) {
+        record.update(file);
+      } else {
+        record[part.name].push_back(std::move(file));
+      }
+    } else if (absl::StartsWith(part.content_type, "application/json")) {
+      Json value = Json::parse(part.content, nullptr, false);
+      if (!value.is_object()) return std::nullopt;
+      record.update(value);
+    } else {
+      record[part.name] = part.content;
+    }
+  }
+  return record;
+}
+
+ApiResponse CreateRecord(const ResourceSpec& spec, const ApiRequest& request,
+                         RouteContext& context, bool always_async);
+
 ApiResponse Create(const ResourceSpec& spec, const ApiRequest& request,
                    RouteContext& context) {
-  std::optional<Json> body = ParseObjectBody(request);
+  return CreateRecord(spec, request, context, /*always_async=*/false);
+}
+
+// The create Maesn always processes asynchronously: 202 with only the
+// task id.
+ApiResponse CreateAsync(const ResourceSpec& spec, const ApiRequest& request,
+                        RouteContext& context) {
+  return CreateRecord(spec, request, context, /*always_async=*/true);
+}
+
+ApiResponse CreateRecord(const ResourceSpec& spec, const ApiRequest& request,
+                         RouteContext& context, bool always_async) {
+  std::optional<Json> body = request.parts.empty() ? ParseObjectBody(request)
+                                                   : FormRecord(spec, request);
   if (!body.has_value()) return ErrorResponse(400, "the body must be JSON");
   FieldErrors errors;
   for (const std::string& property : spec.required) {
@@ -119,6 +170,10 @@ ApiResponse Create(const ResourceSpec& spec, const ApiRequest& request,
   record.data = data;
   if (absl::Status s = records->Put(std::move(record)); !s.ok()) {
     return ErrorResponse(400, s.message());
+  }
+  if (always_async) {
+    return JsonResponse(
+        202, Envelope(Json::object({{"taskId", StartTask(context, data)}})));
   }
   if (ProcessesAsync(spec, request)) {
     Json partial = data;
@@ -222,6 +277,15 @@ ApiResponse Document(const ResourceSpec& spec, const ApiRequest& request,
 
 void RegisterResourceRoutes(Router& router,
                             const std::vector<ResourceSpec>& specs) {
+  // Fixed reads first: "/accounting/files/documentTypes" is not a file id.
+  for (const ResourceSpec& resource : specs) {
+    for (const ResourceSpec::FixedRead& read : resource.fixed_reads) {
+      Json data = read.data;
+      router.Handle("GET", read.path, [data](const ApiRequest&, RouteContext&) {
+        return JsonResponse(200, Envelope(data));
+      });
+    }
+  }
   for (const ResourceSpec& resource : specs) {
     auto spec = std::make_shared<const ResourceSpec>(resource);
     const auto route = [&router, spec](const char* method,
@@ -236,6 +300,9 @@ void RegisterResourceRoutes(Router& router,
     const std::string one = absl::StrCat(spec->path, "/{", spec->id_param, "}");
     route("GET", spec->path, List);
     route("POST", spec->create_path, Create);
+    if (!spec->async_create_path.empty()) {
+      route("POST", spec->async_create_path, CreateAsync);
+    }
     route("GET", one, Get);
     route("PUT", one,
           [](const ResourceSpec& s, const ApiRequest& r, RouteContext& c) {

@@ -371,6 +371,12 @@ void MaesnSimulator::HandleHttp(const httplib::Request& req,
     if (!IsSyntheticHeader(name)) request.headers.emplace_back(name, value);
   }
   request.body = req.body;
+  if (req.is_multipart_form_data()) {
+    for (const auto& [name, part] : req.files) {
+      request.parts.push_back(
+          FormPart{part.name, part.filename, part.content_type, part.content});
+    }
+  }
   request.account_key =
       FindHeader(request.headers, "X-ACCOUNT-KEY").value_or(std::string());
 
@@ -398,9 +404,10 @@ ApiResponse MaesnSimulator::HandleMaesn(ApiRequest& request,
   absl::MutexLock lock(&mu_);
   ++request_count_;
   connections_.emplace(remote_addr, remote_port);
-  requests_.push_back(RecordedRequest{
-      request.method, request.target, request.path, request.query,
-      request.headers, request.body, request.account_key, remote_port});
+  requests_.push_back(
+      RecordedRequest{request.method, request.target, request.path,
+                      request.query, request.headers, request.body,
+                      request.account_key, remote_port, request.parts});
   if (options_.max_recorded_requests > 0 &&
       requests_.size() > options_.max_recorded_requests) {
     requests_.pop_front();
@@ -424,7 +431,9 @@ ApiResponse MaesnSimulator::HandleMaesn(ApiRequest& request,
 }
 
 ApiResponse MaesnSimulator::RouteLocked(ApiRequest& request) {
-  if (request.segments.empty() || request.segments.front() != "accounting") {
+  // Maesn's accounting API and its auth reads (/auth/companies, ...).
+  if (request.segments.empty() || (request.segments.front() != "accounting" &&
+                                   request.segments.front() != "auth")) {
     return ErrorResponse(
         404, absl::StrCat("Cannot ", request.method, " ", request.path));
   }

@@ -106,6 +106,7 @@ struct RecordedRequest {
   std::string body;
   std::string account_key;  // X-ACCOUNT-KEY as sent (may be empty/invalid).
   int remote_port = 0;
+  std::vector<FormPart> parts;  // of a multipart/form-data body
 };
 
 class MaesnSimulator {

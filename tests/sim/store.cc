@@ -80,6 +80,19 @@ absl::StatusOr<ResourceSpec> ResourceSpecFromJson(const std::string& path,
     spec.id_field = std::move(id_field);
   }
   spec.id_prefix = text("idPrefix");
+  spec.file_part = text("filePart");
+  spec.async_create_path = text("asyncCreatePath");
+  if (auto reads = json.find("fixedReads"); reads != json.end()) {
+    for (const Json& read : *reads) {
+      if (!read.is_object() || !read.contains("path") ||
+          !read["path"].is_string() || !read.contains("data")) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            path, ": each of \"fixedReads\" needs \"path\" and \"data\""));
+      }
+      spec.fixed_reads.push_back(
+          {read["path"].get<std::string>(), read["data"]});
+    }
+  }
   if (spec.resource.empty() || spec.path.empty() || spec.id_param.empty() ||
       spec.id_prefix.empty()) {
     return absl::InvalidArgumentError(
@@ -98,7 +111,9 @@ absl::StatusOr<ResourceSpec> ResourceSpecFromJson(const std::string& path,
     }
   }
   if (auto async = json.find("async"); async != json.end()) {
-    spec.async = async->is_boolean() && async->get<bool>();
+    spec.async =
+        (async->is_boolean() && async->get<bool>()) || *async == "create";
+    spec.async_create_only = *async == "create";
   }
   return spec;
 }

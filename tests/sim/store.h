@@ -23,6 +23,14 @@ namespace maesn::sim {
 // Ordered so that responses keep the field order of the fixture files.
 using Json = nlohmann::ordered_json;
 
+// One part of a multipart/form-data request.
+struct FormPart {
+  std::string name;
+  std::string file_name;  // empty for a field that is not a file
+  std::string content_type;
+  std::string content;
+};
+
 // One stored resource record (an invoice, a bill, ...).
 struct Record {
   Json data;      // The Maesn DTO, returned as the envelope's `data`.
@@ -157,6 +165,11 @@ class SeedData {
 //    "idPrefix": "CON",                 // ids of created records
 //    "required": ["contactType"],       // create properties Maesn requires
 //    "async": true,                     // DATEV accounts get a task (202)
+//                                       // on list and create; "create":
+//                                       // on create only
+//    "filePart": "file",                // multipart: the record's own file
+//    "asyncCreatePath": "...",          // POST answering 202 + taskId
+//    "fixedReads": [{"path": ..., "data": ...}],  // GET -> fixed data
 //    "records": [{"data": {...}}, ...]} // seed records, as in <resource>.json
 struct ResourceSpec {
   std::string resource;
@@ -167,6 +180,22 @@ struct ResourceSpec {
   std::string id_prefix;
   std::vector<std::string> required;
   bool async = false;
+  // With `async`: only creates are asynchronous, lists answer at once
+  // ("async": "create").
+  bool async_create_only = false;
+  // Multipart creates: the file part whose file becomes the record's own
+  // fileName, contentType and (base64) content, as a DocumentResponseDto.
+  std::string file_part;
+  // A create that Maesn always processes asynchronously: 202 with
+  // {"taskId"}; the task ends in SUCCESS with the created record.
+  std::string async_create_path;
+  // Fixed reads under the resource (e.g. lists of allowed values): GET
+  // `path` answers `data` in the envelope. Matched before any record route.
+  struct FixedRead {
+    std::string path;
+    Json data;
+  };
+  std::vector<FixedRead> fixed_reads;
 };
 
 // Every `resources/*.json` of `dir`, sorted by file name.

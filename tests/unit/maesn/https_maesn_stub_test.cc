@@ -8,12 +8,14 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
 #include "gateway/common/errors.h"
+#include "maesn/accounting/v1/file.pb.h"
 #include "tests/testing/mock_maesn_stub.h"
 #include "tests/testing/status_matchers.h"
 
@@ -345,6 +347,124 @@ TEST_F(StubTest, MaesnErrorsAreMappedAndTagged) {
   EXPECT_THAT(resp, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(ErrorMetadata(resp.status(), "operation"), "createInvoice");
   EXPECT_EQ(ErrorMetadata(resp.status(), "http_status"), "400");
+}
+
+// --- multipart/form-data uploads -------------------------------------------
+
+// The boundary of a multipart Content-Type.
+std::string BoundaryOf(const HttpRequest& r) {
+  for (const auto& [name, value] : r.headers) {
+    if (name == "Content-Type") {
+      const std::string prefix = "multipart/form-data; boundary=";
+      if (value.rfind(prefix, 0) == 0) return value.substr(prefix.size());
+    }
+  }
+  return "";
+}
+
+TEST_F(StubTest, UploadSendsOneFormPartPerSetFieldWithTheFileBytesAsSent) {
+  transport_->Answer(201, R"({"meta":{"warnings":[]},"data":{"id":"F1",
+      "fileName":"a.pdf","contentType":"application/pdf",
+      "base64Encoded":true,"content":"JVBERg=="}})");
+  v1::UploadFileRequest r;
+  r.set_company_id("c1");
+  // Bytes that look like form syntax must pass untouched.
+  const std::string bytes("%PDF\0\r\n--x\r\nbinary\xff", 20);
+  r.mutable_upload()->mutable_file()->set_file_name("Beleg \"März\".pdf");
+  r.mutable_upload()->mutable_file()->set_content_type("application/pdf");
+  r.mutable_upload()->mutable_file()->set_content(bytes);
+  r.mutable_upload()->set_document_type("Rechnungseingang");
+  r.mutable_upload()->mutable_document_date()->set_year(2025);
+  r.mutable_upload()->mutable_document_date()->set_month(3);
+  r.mutable_upload()->mutable_document_date()->set_day(26);
+  auto got = StubCall<v1::UploadFileResponse>(stub_, call_, r);
+  ASSERT_THAT(got, IsOk());
+  EXPECT_EQ(got->file().id(), "F1");
+  EXPECT_EQ(got->file().content(), "%PDF");
+
+  const HttpRequest sent = transport_->last();
+  EXPECT_EQ(sent.method, "POST");
+  EXPECT_EQ(sent.target, "/accounting/files?companyId=c1");
+  const std::string b = BoundaryOf(sent);
+  ASSERT_FALSE(b.empty());
+  EXPECT_EQ(sent.body,
+            "--" + b +
+                "\r\nContent-Disposition: form-data; name=\"file\"; "
+                "filename=\"Beleg %22März%22.pdf\"\r\n"
+                "Content-Type: application/pdf\r\n\r\n" +
+                bytes + "\r\n--" + b +
+                "\r\nContent-Disposition: form-data; name=\"documentDate\""
+                "\r\n\r\n2025-03-26T00:00:00Z\r\n--" +
+                b +
+                "\r\nContent-Disposition: form-data; name=\"documentType\""
+                "\r\n\r\nRechnungseingang\r\n--" +
+                b + "--\r\n");
+}
+
+TEST_F(StubTest, EachUploadGetsABoundaryThatIsNotInTheFile) {
+  v1::UploadFileRequest r;
+  r.mutable_upload()->mutable_file()->set_file_name("a.txt");
+  r.mutable_upload()->mutable_file()->set_content("x");
+  std::set<std::string> boundaries;
+  for (int i = 0; i < 3; ++i) {
+    transport_->Answer(201, R"({"data":{"id":"F"}})");
+    ASSERT_THAT(StubCall<v1::UploadFileResponse>(stub_, call_, r), IsOk());
+    const std::string b = BoundaryOf(transport_->last());
+    const std::string& body = transport_->last().body;
+    // The boundary only delimits: one part, so it occurs exactly twice.
+    std::size_t count = 0;
+    for (std::size_t at = body.find(b); at != std::string::npos;
+         at = body.find(b, at + 1)) {
+      ++count;
+    }
+    EXPECT_EQ(count, 2u) << body;
+    boundaries.insert(b);
+  }
+  EXPECT_EQ(boundaries.size(), 3u);
+  // A file without a content type is sent as application/octet-stream.
+  EXPECT_NE(
+      transport_->last().body.find("Content-Type: application/octet-stream"),
+      std::string::npos);
+}
+
+TEST_F(StubTest, AnUploadWithoutBytesOrNameOrWithControlCharactersIsRefused) {
+  struct Case {
+    std::string name;
+    std::string content;
+    std::string field;
+  };
+  for (const Case& c :
+       {Case{"", "x", "upload.file.file_name"},
+        Case{"a.pdf", "", "upload.file.content"},
+        Case{"a\r\nX-Injected: 1.pdf", "x", "upload.file.file_name"}}) {
+    v1::UploadFileRequest r;
+    r.mutable_upload()->mutable_file()->set_file_name(c.name);
+    r.mutable_upload()->mutable_file()->set_content(c.content);
+    auto got = StubCall<v1::UploadFileResponse>(stub_, call_, r);
+    EXPECT_THAT(
+        got, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.field)))
+        << c.name;
+  }
+  EXPECT_TRUE(transport_->requests().empty());
+}
+
+TEST_F(StubTest, AnAsynchronousUploadAnswersWithItsTaskId) {
+  transport_->Answer(202, R"({"meta":{"warnings":[]},"data":{"taskId":"T9"}})");
+  v1::UploadFileAsyncRequest r;
+  r.mutable_upload()->mutable_file()->set_file_name("a.xml");
+  r.mutable_upload()->mutable_file()->set_content("<x/>");
+  auto got = StubCall<v1::UploadFileAsyncResponse>(stub_, call_, r);
+  ASSERT_THAT(got, IsOk());
+  EXPECT_EQ(got->task_id(), "T9");
+  EXPECT_EQ(got->meta().mapping_warnings_size(), 0);
+  EXPECT_EQ(transport_->last().target, "/accounting/files/async");
+
+  transport_->Answer(202, R"({"meta":{"warnings":[]},"data":{}})");
+  auto without = StubCall<v1::UploadFileAsyncResponse>(stub_, call_, r);
+  ASSERT_THAT(without, IsOk());
+  EXPECT_EQ(without->task_id(), "");
+  ASSERT_EQ(without->meta().mapping_warnings_size(), 1);
+  EXPECT_EQ(without->meta().mapping_warnings(0).field(), "task_id");
 }
 
 }  // namespace
