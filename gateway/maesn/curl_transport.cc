@@ -538,9 +538,14 @@ class CurlTransport::Loop {
     } else {
       // A write without a body has nothing that could fail a resend: keep
       // it off reused connections, where libcurl may resend on its own.
+      // The connection opened for it is closed after it: the pool already
+      // holds the connections the reads need, and keeping one more per
+      // such write would grow it (and the gateway's memory) until
+      // libcurl's cap or idle limit (BENCHMARKS.md i3.).
       check(curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST,
                              op.request.method.c_str()));
       check(curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L));
+      check(curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L));
     }
     // Response.
     check(curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &OnBody));
