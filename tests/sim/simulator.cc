@@ -343,11 +343,14 @@ std::string MaesnSimulator::CreateTaskLocked(const std::string& account_key,
   return id;
 }
 
-void MaesnSimulator::HandleHttp(const httplib::Request& req,
-                                httplib::Response& res) {
+namespace {
+
+// The parsed request; `headers` as received.
+ApiRequest MakeApiRequest(std::string method, std::string raw_target,
+                          StringPairs headers, std::string body) {
   ApiRequest request;
-  request.method = req.method;
-  request.target = req.target;
+  request.method = std::move(method);
+  request.target = std::move(raw_target);
   absl::string_view target = request.target;
   absl::string_view raw_path = target.substr(0, target.find('?'));
   absl::string_view raw_query;
@@ -357,12 +360,31 @@ void MaesnSimulator::HandleHttp(const httplib::Request& req,
   request.path = PercentDecode(raw_path, /*plus_is_space=*/false);
   request.segments = SplitPath(raw_path);
   request.query = ParseQuery(raw_query);
-  for (const auto& [name, value] : req.headers) {
-    if (!IsSyntheticHeader(name)) request.headers.emplace_back(name, value);
-  }
-  request.body = req.body;
+  request.headers = std::move(headers);
+  request.body = std::move(body);
   request.account_key =
       FindHeader(request.headers, "X-ACCOUNT-KEY").value_or(std::string());
+  return request;
+}
+
+}  // namespace
+
+ApiResponse MaesnSimulator::Answer(std::string method, std::string target,
+                                   const StringPairs& headers,
+                                   std::string body) {
+  ApiRequest request = MakeApiRequest(std::move(method), std::move(target),
+                                      headers, std::move(body));
+  return HandleMaesn(request, "in-process", 0);
+}
+
+void MaesnSimulator::HandleHttp(const httplib::Request& req,
+                                httplib::Response& res) {
+  StringPairs headers;
+  for (const auto& [name, value] : req.headers) {
+    if (!IsSyntheticHeader(name)) headers.emplace_back(name, value);
+  }
+  ApiRequest request =
+      MakeApiRequest(req.method, req.target, std::move(headers), req.body);
 
   ApiResponse response =
       !request.segments.empty() && request.segments.front() == "_sim"
