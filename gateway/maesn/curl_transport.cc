@@ -318,7 +318,10 @@ class CurlTransport::Loop {
       curl_multi_poll(multi_, nullptr, 0, PollTimeoutMs(), nullptr);
     }
     Shutdown();
-    // Every libcurl call, teardown included, happens on this thread.
+    // Every libcurl call, teardown included, happens on this thread. Spare
+    // handles still use the share, so they go first.
+    for (CURL* easy : spare_) curl_easy_cleanup(easy);
+    spare_.clear();
     curl_multi_cleanup(multi_);  // closes the pooled connections
     curl_share_cleanup(share_);
   }
@@ -399,7 +402,7 @@ class CurlTransport::Loop {
   void Finish(TransferOp& op, absl::StatusOr<HttpResponse> result) {
     if (op.finished) return;
     op.finished = true;
-    if (op.easy != nullptr) curl_easy_cleanup(op.easy);
+    if (op.easy != nullptr) Release(op.easy);
     op.easy = nullptr;
     if (op.headers != nullptr) curl_slist_free_all(op.headers);
     op.headers = nullptr;
@@ -407,6 +410,34 @@ class CurlTransport::Loop {
     counters_.in_flight.fetch_sub(1);
     Done done = std::move(op.done);
     std::move(done)(std::move(result));
+  }
+
+  // --- Easy handles -----------------------------------------------------
+  //
+  // A handle is reused for later transfers instead of being made and freed
+  // per request. Released handles are reset at once (curl_easy_reset: every
+  // option back to libcurl's default, so nothing of the last request —
+  // its URL, credential headers, callbacks — stays set) and Prepare() sets
+  // every option again, exactly as on a fresh handle. What a reset keeps is
+  // state libcurl shares anyway (connections and DNS live in the multi, TLS
+  // sessions in the share).
+
+  // A handle out of the multi: kept for reuse, or freed beyond the spares
+  // a loop keeps.
+  void Release(CURL* easy) {
+    if (stopping_ || spare_.size() >= kMaxSpareHandles) {
+      curl_easy_cleanup(easy);
+      return;
+    }
+    curl_easy_reset(easy);
+    spare_.push_back(easy);
+  }
+
+  CURL* Acquire() {
+    if (spare_.empty()) return curl_easy_init();
+    CURL* easy = spare_.back();
+    spare_.pop_back();
+    return easy;
   }
 
   // --- Building a handle ------------------------------------------------
@@ -419,7 +450,7 @@ class CurlTransport::Loop {
             "a request header holds a line break or an invalid name");
       }
     }
-    CURL* easy = curl_easy_init();
+    CURL* easy = Acquire();
     if (easy == nullptr) {
       return absl::ResourceExhaustedError("libcurl could not make a handle");
     }
@@ -507,9 +538,14 @@ class CurlTransport::Loop {
     } else {
       // A write without a body has nothing that could fail a resend: keep
       // it off reused connections, where libcurl may resend on its own.
+      // The connection opened for it is closed after it: the pool already
+      // holds the connections the reads need, and keeping one more per
+      // such write would grow it (and the gateway's memory) until
+      // libcurl's cap or idle limit (BENCHMARKS.md i3.).
       check(curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST,
                              op.request.method.c_str()));
       check(curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L));
+      check(curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L));
     }
     // Response.
     check(curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &OnBody));
@@ -741,6 +777,9 @@ class CurlTransport::Loop {
   }
 
   static constexpr int kUnknownProtocol = -1;
+  // Reset handles a loop keeps for reuse (beyond the transfers in flight,
+  // which hold their own).
+  static constexpr std::size_t kMaxSpareHandles = 128;
 
   const CurlTransportOptions& options_;
   const std::string& base_url_;
@@ -752,6 +791,7 @@ class CurlTransport::Loop {
   // Loop-thread state.
   bool stopping_ = false;
   absl::flat_hash_map<CURL*, std::shared_ptr<TransferOp>> active_;
+  std::vector<CURL*> spare_;  // reset, out of the multi
   std::multimap<absl::Time, std::shared_ptr<TimerOp>> timers_;
   // Sockets libcurl opened, with the protocol of the connection once known.
   absl::flat_hash_map<curl_socket_t, int> sockets_;

@@ -91,8 +91,8 @@ enum class HttpProtocol { kHttp1, kHttp2 };
 //    a request whose reused connection turned out dead, so a body that has
 //    (partly) left is never rewound (the attempt fails UNAVAILABLE with
 //    request_sent "true"), and a body-less request other than GET always
-//    goes over a fresh connection. Only the connection layer retries, and
-//    only reads.
+//    goes over a fresh connection, which is closed after it (not pooled).
+//    Only the connection layer retries, and only reads.
 //  - Request headers never reach the egress proxy (they travel inside the
 //    TLS tunnel); nothing is logged, so neither credentials nor a proxy
 //    password can appear in a log.

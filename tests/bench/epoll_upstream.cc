@@ -22,6 +22,7 @@
 #include <deque>
 #include <functional>
 #include <queue>
+#include <random>
 #include <unordered_map>
 
 #include "absl/strings/ascii.h"
@@ -69,30 +70,46 @@ const char* Reason(int status) {
       return "Created";
     case 204:
       return "No Content";
+    case 302:
+      return "Found";
     case 400:
       return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
     case 404:
       return "Not Found";
     case 405:
       return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 422:
+      return "Unprocessable Entity";
     case 429:
       return "Too Many Requests";
     case 500:
       return "Internal Server Error";
     case 501:
       return "Not Implemented";
+    case 502:
+      return "Bad Gateway";
     case 503:
       return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
     default:
       return "Status";
   }
 }
 
 std::string Serialize(const UpstreamResponse& response, bool close) {
-  std::string out = absl::StrFormat(
-      "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
-      "Content-Length: %d\r\n",
-      response.status, Reason(response.status), response.body.size());
+  std::string out = absl::StrFormat("HTTP/1.1 %d %s\r\nContent-Length: %d\r\n",
+                                    response.status, Reason(response.status),
+                                    response.body.size());
+  if (!response.content_type.empty()) {
+    absl::StrAppend(&out, "Content-Type: ", response.content_type, "\r\n");
+  }
   for (const auto& [name, value] : response.headers) {
     absl::StrAppend(&out, name, ": ", value, "\r\n");
   }
@@ -105,6 +122,13 @@ std::string Serialize(const UpstreamResponse& response, bool close) {
 std::string ErrorBody(int status, absl::string_view message) {
   return absl::StrFormat(R"({"statusCode":%d,"message":"%s","error":"%s"})",
                          status, message, Reason(status));
+}
+
+UpstreamResponse Answer(int status, std::string body) {
+  UpstreamResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
 }
 
 }  // namespace
@@ -168,9 +192,13 @@ struct EpollUpstream::Impl {
   void Close(Connection& c);
   void CloseAll();
   void ArmTimer();
+  // The answer to `request`: the handler's, or an injected fault.
+  UpstreamResponse Respond(const UpstreamRequest& request);
 
   EpollUpstream* const owner;
   UpstreamHandler handler;
+  UpstreamFaultPlan faults;
+  std::mt19937_64 rng;
   std::int64_t latency_ns = 0;
   SSL_CTX* ctx = nullptr;
   int listen_fd = -1;
@@ -186,6 +214,11 @@ struct EpollUpstream::Impl {
 absl::Status EpollUpstream::Impl::Bind(const EpollUpstreamOptions& options,
                                        int* port) {
   handler = options.handler;
+  faults = options.faults;
+  rng.seed(faults.seed);
+  if (faults.rate < 0 || faults.rate > 1) {
+    return absl::InvalidArgumentError("the fault rate must be from 0 to 1");
+  }
   latency_ns =
       std::chrono::duration_cast<std::chrono::nanoseconds>(options.latency)
           .count();
@@ -383,8 +416,8 @@ void EpollUpstream::Impl::Drive(Connection& c) {
       return;
     }
     if (!ParseRequests(c)) {
-      UpstreamResponse bad{400, ErrorBody(400, "Malformed request"), {}};
-      Queue(c, bad, /*close=*/true);
+      Queue(c, Answer(400, ErrorBody(400, "Malformed request")),
+            /*close=*/true);
       c.pending.back().ready = true;
     }
   }
@@ -448,7 +481,7 @@ bool EpollUpstream::Impl::ParseRequests(Connection& c) {
     pos = body_start + content_length;
 
     owner->requests_.fetch_add(1);
-    Queue(c, handler(request), close);
+    Queue(c, Respond(request), close);
     if (close) c.stop_reading = true;
   }
   c.in.erase(0, pos);
@@ -456,16 +489,39 @@ bool EpollUpstream::Impl::ParseRequests(Connection& c) {
   return ok;
 }
 
+UpstreamResponse EpollUpstream::Impl::Respond(const UpstreamRequest& request) {
+  if (faults.rate <= 0 || faults.pool.empty() ||
+      std::uniform_real_distribution<double>(0, 1)(rng) >= faults.rate) {
+    return handler(request);
+  }
+  const UpstreamFault& fault =
+      faults.pool[std::uniform_int_distribution<std::size_t>(
+          0, faults.pool.size() - 1)(rng)];
+  owner->faults_.fetch_add(1);
+  {
+    std::lock_guard<std::mutex> lock(owner->faults_mu_);
+    ++owner->faults_by_kind_[fault.kind];
+  }
+  UpstreamResponse response =
+      fault.response.has_value() ? *fault.response : handler(request);
+  response.extra_delay = std::max(response.extra_delay, fault.delay);
+  return response;
+}
+
 void EpollUpstream::Impl::Queue(Connection& c, const UpstreamResponse& response,
                                 bool close) {
+  const std::int64_t hold_ns =
+      latency_ns +
+      std::chrono::duration_cast<std::chrono::nanoseconds>(response.extra_delay)
+          .count();
   Pending p;
   p.close_after = close;
   p.bytes = Serialize(response, close);
-  p.ready = latency_ns <= 0;
+  p.ready = hold_ns <= 0;
   const std::uint64_t seq = c.next_seq++;
   c.pending.push_back(std::move(p));
-  if (latency_ns > 0) {
-    timers.push({MonotonicNs() + latency_ns, c.id, seq});
+  if (hold_ns > 0) {
+    timers.push({MonotonicNs() + hold_ns, c.id, seq});
     ArmTimer();
   }
 }
@@ -553,6 +609,11 @@ void EpollUpstream::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+std::map<std::string, std::int64_t> EpollUpstream::faults_by_kind() const {
+  std::lock_guard<std::mutex> lock(faults_mu_);
+  return faults_by_kind_;
+}
+
 std::string EpollUpstream::base_url() const {
   return absl::StrCat("https://", options_.host, ":", port_);
 }
@@ -573,21 +634,21 @@ UpstreamHandler MaesnHandler(
     absl::string_view path = request.target;
     path = path.substr(0, path.find('?'));
     if (request.method != "GET") {
-      return UpstreamResponse{405, ErrorBody(405, "Method not allowed"), {}};
+      return Answer(405, ErrorBody(405, "Method not allowed"));
     }
     constexpr absl::string_view kInvoices = "/accounting/invoices/";
     constexpr absl::string_view kTasks = "/accounting/asyncTask/";
     if (absl::StartsWith(path, kInvoices) &&
         path.find('/', kInvoices.size()) == absl::string_view::npos &&
         path.size() > kInvoices.size()) {
-      return UpstreamResponse{200, invoice_body, {}};
+      return Answer(200, invoice_body);
     }
     if (absl::StartsWith(path, kTasks) && task_step) {
       const int step = task_step(std::string(path.substr(kTasks.size())));
-      if (step >= 0) return UpstreamResponse{200, TaskBody(step), {}};
-      return UpstreamResponse{404, ErrorBody(404, "Task not found"), {}};
+      if (step >= 0) return Answer(200, TaskBody(step));
+      return Answer(404, ErrorBody(404, "Task not found"));
     }
-    return UpstreamResponse{404, ErrorBody(404, "Not found"), {}};
+    return Answer(404, ErrorBody(404, "Not found"));
   };
 }
 

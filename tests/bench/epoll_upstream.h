@@ -10,6 +10,11 @@
 // HTTP/1.1 only: keep-alive, requests with Content-Length bodies (or none),
 // pipelined and partial requests; answers are identity-encoded with a
 // Content-Length. Answers on one connection leave in request order.
+//
+// Fault injection (EpollUpstreamOptions::faults) works like the simulator's
+// fault plan (tests/sim/fault_plan.h, "rate", "pool", "seed"): a seeded share
+// of the requests gets a fault picked uniformly from a pool, either an
+// answer that replaces the handler's or the handler's answer held longer.
 #ifndef MAESN_TESTS_BENCH_EPOLL_UPSTREAM_H_
 #define MAESN_TESTS_BENCH_EPOLL_UPSTREAM_H_
 
@@ -17,7 +22,9 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -42,8 +49,30 @@ struct UpstreamRequest {
 
 struct UpstreamResponse {
   int status = 200;
-  std::string body;  // sent as application/json
+  std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // The Content-Type header; empty = none.
+  std::string content_type = "application/json";
+  // Held this much longer than the upstream's latency (a late answer).
+  std::chrono::milliseconds extra_delay{0};
+};
+
+// One injected fault: `response` replaces the handler's answer; without
+// one, the handler's answer is held `delay` longer (a late answer). A
+// replacing answer is held `delay` longer too.
+struct UpstreamFault {
+  std::string kind;  // a name, for the counts
+  std::optional<UpstreamResponse> response;
+  std::chrono::milliseconds delay{0};
+};
+
+// Which requests get a fault: each request with probability `rate`, the
+// fault picked uniformly from `pool`; both choices from one generator
+// seeded with `seed`, so a run is repeatable for the same request order.
+struct UpstreamFaultPlan {
+  double rate = 0;
+  std::vector<UpstreamFault> pool;
+  std::uint64_t seed = 1;
 };
 
 // Called on the loop thread when a request is complete (the answer is then
@@ -56,6 +85,7 @@ struct EpollUpstreamOptions {
   std::string key_file;   // PEM private key
   std::chrono::milliseconds latency{0};
   UpstreamHandler handler;
+  UpstreamFaultPlan faults;
   std::string host = "127.0.0.1";
   int port = 0;  // 0: any free port
 };
@@ -86,6 +116,9 @@ class EpollUpstream {
   std::int64_t connections_accepted() const { return accepted_.load(); }
   // Connections open now.
   std::int64_t connections_open() const { return open_.load(); }
+  // Faults injected since the start: in all, and by kind.
+  std::int64_t faults_injected() const { return faults_.load(); }
+  std::map<std::string, std::int64_t> faults_by_kind() const;
 
  private:
   struct Impl;
@@ -97,6 +130,9 @@ class EpollUpstream {
   std::atomic<std::int64_t> requests_{0};
   std::atomic<std::int64_t> accepted_{0};
   std::atomic<std::int64_t> open_{0};
+  std::atomic<std::int64_t> faults_{0};
+  mutable std::mutex faults_mu_;
+  std::map<std::string, std::int64_t> faults_by_kind_;  // guarded by faults_mu_
 };
 
 // The answers the benchmarks need, in Maesn's {meta, data} envelope.

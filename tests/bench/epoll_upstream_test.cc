@@ -1,7 +1,7 @@
 // EpollUpstream over real TLS on loopback: keep-alive, pipelined and split
 // requests, request bodies, malformed input, the held latency, many
-// connections waiting at once on the one loop thread; and the Maesn answers
-// and time-driven tasks the benchmarks use.
+// connections waiting at once on the one loop thread, injected faults; and
+// the Maesn answers and time-driven tasks the benchmarks use.
 #include "epoll_upstream.h"
 
 #include <arpa/inet.h>
@@ -14,9 +14,11 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -142,18 +144,23 @@ class EpollUpstreamTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  // Starts a server whose answer echoes the method, target and body.
-  void StartEcho(milliseconds latency) {
+  // Starts a server whose answer echoes the method, target and body, with
+  // `faults` injected.
+  void StartEcho(milliseconds latency, UpstreamFaultPlan faults = {}) {
     EpollUpstreamOptions options;
     options.cert_file = files_.cert_file;
     options.key_file = files_.key_file;
     options.latency = latency;
+    options.faults = std::move(faults);
     options.handler = [](const UpstreamRequest& request) {
       nlohmann::json echo = {{"method", request.method},
                              {"target", request.target},
                              {"body", request.body},
                              {"host", request.Header("host").value_or("")}};
-      return UpstreamResponse{200, echo.dump(), {{"X-Echo", "1"}}};
+      UpstreamResponse response;
+      response.body = echo.dump();
+      response.headers = {{"X-Echo", "1"}};
+      return response;
     };
     upstream_ = std::make_unique<EpollUpstream>(options);
     ASSERT_TRUE(upstream_->Start().ok());
@@ -266,6 +273,145 @@ TEST_F(EpollUpstreamTest, StopClosesConnectionsAndCanBeRepeated) {
   EXPECT_TRUE(client->ClosedByServer());
   EXPECT_EQ(upstream_->connections_open(), 0);
   upstream_->Stop();
+}
+
+UpstreamFault Replacing(std::string kind, int status, std::string body,
+                        std::string content_type) {
+  UpstreamFault fault;
+  fault.kind = std::move(kind);
+  fault.response.emplace();
+  fault.response->status = status;
+  fault.response->body = std::move(body);
+  fault.response->content_type = std::move(content_type);
+  return fault;
+}
+
+TEST_F(EpollUpstreamTest, AFaultReplacesTheAnswerWithItsStatusTypeAndHeaders) {
+  UpstreamFault limited = Replacing(
+      "rate_limited", 429, R"({"statusCode":429})", "application/json");
+  limited.response->headers = {{"Retry-After", "0"}};
+  StartEcho(milliseconds(0), {/*rate=*/1.0, {limited}, /*seed=*/1});
+  auto client = Connect();
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(client->Send(Get("/accounting/invoices/A")));
+    TlsClient::Response r = client->Read();
+    EXPECT_EQ(r.status, 429);
+    EXPECT_EQ(r.body, R"({"statusCode":429})");
+    EXPECT_NE(r.head.find("Retry-After: 0"), std::string::npos);
+    EXPECT_EQ(r.head.find("X-Echo"), std::string::npos);  // not the handler's
+  }
+  EXPECT_EQ(upstream_->faults_injected(), 3);
+  EXPECT_EQ(upstream_->faults_by_kind(),
+            (std::map<std::string, std::int64_t>{{"rate_limited", 3}}));
+  // The connection stays usable after a fault.
+  EXPECT_EQ(upstream_->connections_accepted(), 1);
+}
+
+TEST_F(EpollUpstreamTest, FaultsCarryTheirOwnContentTypeOrNone) {
+  UpstreamFault html =
+      Replacing("html", 502, "<html><body>Bad</body></html>", "text/html");
+  StartEcho(milliseconds(0), {1.0, {html}, 1});
+  auto client = Connect();
+  ASSERT_TRUE(client->Send(Get("/x")));
+  TlsClient::Response r = client->Read();
+  EXPECT_EQ(r.status, 502);
+  EXPECT_NE(r.head.find("Content-Type: text/html"), std::string::npos);
+  EXPECT_EQ(r.head.find("application/json"), std::string::npos);
+  EXPECT_EQ(r.body, "<html><body>Bad</body></html>");
+  upstream_.reset();
+
+  UpstreamFault bare = Replacing("bare", 500, "", "");
+  StartEcho(milliseconds(0), {1.0, {bare}, 1});
+  auto second = Connect();
+  ASSERT_TRUE(second->Send(Get("/x")));
+  r = second->Read();
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.head.find("Content-Type"), std::string::npos);
+  EXPECT_NE(r.head.find("Content-Length: 0"), std::string::npos);
+}
+
+TEST_F(EpollUpstreamTest, ALateFaultHoldsTheNormalAnswerLonger) {
+  const milliseconds extra(150);
+  UpstreamFault slow;
+  slow.kind = "slow";
+  slow.delay = extra;
+  StartEcho(milliseconds(0), {1.0, {slow}, 1});
+  auto client = Connect();
+  const auto start = Clock::now();
+  ASSERT_TRUE(client->Send(Get("/late")));
+  TlsClient::Response r = client->Read();
+  EXPECT_GE(Clock::now() - start, extra);
+  ASSERT_EQ(r.status, 200);  // the handler's answer
+  EXPECT_EQ(Target(r), "/late");
+  EXPECT_EQ(upstream_->faults_by_kind(),
+            (std::map<std::string, std::int64_t>{{"slow", 1}}));
+}
+
+// The statuses of `n` requests on one connection.
+std::vector<int> Statuses(TlsClient& client, int n) {
+  std::vector<int> out;
+  for (int i = 0; i < n; ++i) {
+    if (!client.Send(Get(absl::StrCat("/r", i)))) break;
+    out.push_back(client.Read().status);
+  }
+  return out;
+}
+
+TEST_F(EpollUpstreamTest, TheShareOfFaultsFollowsTheRateAndTheSeed) {
+  constexpr int kRequests = 400;
+  const UpstreamFaultPlan plan{0.25,
+                               {Replacing("a", 503, "{}", "application/json"),
+                                Replacing("b", 504, "{}", "application/json")},
+                               7};
+  StartEcho(milliseconds(0), plan);
+  auto client = Connect();
+  const std::vector<int> first = Statuses(*client, kRequests);
+  ASSERT_EQ(first.size(), static_cast<std::size_t>(kRequests));
+  int ok = 0;
+  int a = 0;
+  int b = 0;
+  for (int status : first) {
+    ok += status == 200;
+    a += status == 503;
+    b += status == 504;
+  }
+  EXPECT_EQ(ok + a + b, kRequests);
+  EXPECT_EQ(upstream_->faults_injected(), a + b);
+  EXPECT_EQ(upstream_->faults_by_kind(),
+            (std::map<std::string, std::int64_t>{{"a", a}, {"b", b}}));
+  // About a quarter (binomial: mean 100, sd 8.7), from both kinds.
+  EXPECT_GT(a + b, 60);
+  EXPECT_LT(a + b, 140);
+  EXPECT_GT(a, 0);
+  EXPECT_GT(b, 0);
+  upstream_.reset();
+
+  // The same seed gives the same faults in the same order.
+  StartEcho(milliseconds(0), plan);
+  auto again = Connect();
+  EXPECT_EQ(Statuses(*again, kRequests), first);
+}
+
+TEST_F(EpollUpstreamTest, NoFaultsWithoutARateOrAPool) {
+  StartEcho(milliseconds(0),
+            {0.0, {Replacing("a", 503, "{}", "application/json")}, 1});
+  auto client = Connect();
+  EXPECT_EQ(Statuses(*client, 50), std::vector<int>(50, 200));
+  upstream_.reset();
+  StartEcho(milliseconds(0), {1.0, {}, 1});
+  auto second = Connect();
+  EXPECT_EQ(Statuses(*second, 50), std::vector<int>(50, 200));
+  EXPECT_EQ(upstream_->faults_injected(), 0);
+}
+
+TEST_F(EpollUpstreamTest, RefusesARateOutsideZeroToOne) {
+  EpollUpstreamOptions options;
+  options.cert_file = files_.cert_file;
+  options.key_file = files_.key_file;
+  options.handler = [](const UpstreamRequest&) { return UpstreamResponse{}; };
+  options.faults.rate = 1.5;
+  EpollUpstream upstream(options);
+  EXPECT_EQ(upstream.Bind().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(MaesnHandlerTest, AnswersInvoicesAndTasksInTheEnvelope) {

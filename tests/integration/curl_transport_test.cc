@@ -490,6 +490,15 @@ TEST_F(CurlTransportTest, ABodylessWriteGoesOverAFreshConnection) {
   ASSERT_EQ(server.requests().size(), 2u);
   EXPECT_TRUE(absl::StartsWith(server.requests()[1].head, "DELETE "));
   EXPECT_EQ(server.requests()[1].connection, 1);
+  // That connection is closed after the write, not pooled: the next read
+  // goes over the first connection again, the only one open.
+  EXPECT_EQ(transport->open_connections(HttpProtocol::kHttp1), 1);
+  auto after = Begin(*transport, Get("/after"));
+  ASSERT_TRUE(Wait(*after));
+  ASSERT_THAT(after->result, IsOk());
+  ASSERT_EQ(server.requests().size(), 3u);
+  EXPECT_EQ(server.requests()[2].connection, 0);
+  EXPECT_EQ(transport->connections_opened(), 2);
 }
 
 TEST_F(CurlTransportTest, BlockingSendCancelsWhenTheCallerGoesAway) {

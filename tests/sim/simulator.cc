@@ -353,11 +353,14 @@ std::string MaesnSimulator::CreateTaskLocked(const std::string& account_key,
   return id;
 }
 
-void MaesnSimulator::HandleHttp(const httplib::Request& req,
-                                httplib::Response& res) {
+namespace {
+
+// The parsed request; `headers` as received.
+ApiRequest MakeApiRequest(std::string method, std::string raw_target,
+                          StringPairs headers, std::string body) {
   ApiRequest request;
-  request.method = req.method;
-  request.target = req.target;
+  request.method = std::move(method);
+  request.target = std::move(raw_target);
   absl::string_view target = request.target;
   absl::string_view raw_path = target.substr(0, target.find('?'));
   absl::string_view raw_query;
@@ -367,18 +370,37 @@ void MaesnSimulator::HandleHttp(const httplib::Request& req,
   request.path = PercentDecode(raw_path, /*plus_is_space=*/false);
   request.segments = SplitPath(raw_path);
   request.query = ParseQuery(raw_query);
+  request.headers = std::move(headers);
+  request.body = std::move(body);
+  request.account_key =
+      FindHeader(request.headers, "X-ACCOUNT-KEY").value_or(std::string());
+  return request;
+}
+
+}  // namespace
+
+ApiResponse MaesnSimulator::Answer(std::string method, std::string target,
+                                   const StringPairs& headers,
+                                   std::string body) {
+  ApiRequest request = MakeApiRequest(std::move(method), std::move(target),
+                                      headers, std::move(body));
+  return HandleMaesn(request, "in-process", 0);
+}
+
+void MaesnSimulator::HandleHttp(const httplib::Request& req,
+                                httplib::Response& res) {
+  StringPairs headers;
   for (const auto& [name, value] : req.headers) {
-    if (!IsSyntheticHeader(name)) request.headers.emplace_back(name, value);
+    if (!IsSyntheticHeader(name)) headers.emplace_back(name, value);
   }
-  request.body = req.body;
+  ApiRequest request =
+      MakeApiRequest(req.method, req.target, std::move(headers), req.body);
   if (req.is_multipart_form_data()) {
     for (const auto& [name, part] : req.files) {
       request.parts.push_back(
           FormPart{part.name, part.filename, part.content_type, part.content});
     }
   }
-  request.account_key =
-      FindHeader(request.headers, "X-ACCOUNT-KEY").value_or(std::string());
 
   ApiResponse response =
       !request.segments.empty() && request.segments.front() == "_sim"

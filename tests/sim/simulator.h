@@ -162,6 +162,15 @@ class MaesnSimulator {
   // request hook, when set, is asked first.
   void SetFaultPlan(FaultPlan plan);
 
+  // What a Maesn request to base_url() gets, answered in this process
+  // without HTTP and without waiting: the request hook and the fault plan
+  // apply, the request is recorded, and the caller holds the answer for its
+  // `delay` and options.response_delay. For a server of another kind in
+  // front of the simulator's data (the soak's epoll upstream). Start() must
+  // have succeeded.
+  ApiResponse Answer(std::string method, std::string target,
+                     const StringPairs& headers, std::string body);
+
  private:
   void HandleHttp(const httplib::Request& req, httplib::Response& res);
   ApiResponse HandleAdmin(const ApiRequest& request);

@@ -6,9 +6,15 @@
 //   maesn-soak --gateway=build/gateway/maesn-gateway --calls=200000
 //
 // The simulator runs in this process (its fault plan injects the faults);
-// the gateway runs as a child process, so its RSS is its own. Exit status 0
-// only if the gateway never crashed, every call ended with an expected
-// code, and RSS grew by at most --max_rss_growth_pct.
+// the gateway runs as a child process, so its RSS is its own. With
+// --upstream=epoll the gateway talks to the benchmark upstream
+// (tests/bench/epoll_upstream.h: one thread, one epoll loop, no thread per
+// connection or per held answer) instead of the simulator's HTTP server; it
+// answers from the simulator's data and routes (MaesnSimulator::Answer) and
+// injects the same faults (the simulator's named faults, same rate and
+// seed), so that under latency the upstream is not the bottleneck. Exit
+// status 0 only if the gateway never crashed, every call ended with an
+// expected code, and RSS grew by at most --max_rss_growth_pct.
 
 #include <fcntl.h>
 #include <grpcpp/grpcpp.h>
@@ -33,6 +39,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -40,6 +47,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "epoll_upstream.h"
 #include "fault_plan.h"
 #include "maesn/accounting/v1/bill.grpc.pb.h"
 #include "maesn/accounting/v1/invoice.grpc.pb.h"
@@ -62,11 +70,26 @@ ABSL_FLAG(int, latency_ms, 0,
 ABSL_FLAG(uint64_t, seed, 1, "Seed of the call mix and the faults.");
 ABSL_FLAG(std::vector<std::string>, gateway_env, {},
           "Extra NAME=VALUE environment entries for the gateway process.");
+ABSL_FLAG(std::string, upstream, "sim",
+          "The Maesn the gateway talks to: \"sim\" (the simulator's HTTPS "
+          "server, a thread per connection) or \"epoll\" (the benchmark "
+          "upstream, one epoll loop, answering from the simulator's data).");
 
 namespace {
 
 namespace v1 = ::maesn::accounting::v1;
 namespace sim = ::maesn::sim;
+namespace bench = ::maesn::bench;
+
+bench::UpstreamResponse ToUpstreamResponse(const sim::ApiResponse& answer) {
+  bench::UpstreamResponse out;
+  out.status = answer.status;
+  out.body = answer.body;
+  out.headers = answer.headers;
+  out.content_type = answer.content_type;
+  out.extra_delay = answer.delay;
+  return out;
+}
 
 struct Gateway {
   pid_t pid = -1;
@@ -74,15 +97,16 @@ struct Gateway {
   std::string log;
 };
 
-bool StartGateway(const std::string& binary, const sim::MaesnSimulator& s,
-                  const std::string& dir, Gateway& g) {
+bool StartGateway(const std::string& binary, const std::string& base_url,
+                  const std::string& ca_file, const std::string& dir,
+                  Gateway& g) {
   const std::string port_file = dir + "/port";
   g.log = dir + "/gateway.log";
   std::vector<std::string> env = {
       "GATEWAY_LISTEN=127.0.0.1:0",
       "GATEWAY_PORT_FILE=" + port_file,
-      "MAESN_BASE_URL=" + s.base_url(),
-      "MAESN_CA_FILE=" + s.ca_file(),
+      "MAESN_BASE_URL=" + base_url,
+      "MAESN_CA_FILE=" + ca_file,
       "MAESN_API_KEY=sim-api-key",
       absl::StrCat("UPSTREAM_MAX_IN_FLIGHT=",
                    absl::GetFlag(FLAGS_upstream_max_in_flight)),
@@ -266,6 +290,37 @@ class Driver {
   std::map<grpc::StatusCode, int64_t> codes_ ABSL_GUARDED_BY(mu_);
 };
 
+// The faults of every kind the gateway handles, in the simulator's fault
+// plan syntax (tests/sim/fault_plan.h).
+constexpr char kFaultPool[] = R"([
+    {"kind":"rate_limited","retryAfter":"0"},{"kind":"unavailable"},
+    {"kind":"bad_gateway"},{"kind":"gateway_timeout"},{"kind":"internal"},
+    {"kind":"not_found"},{"kind":"not_supported"},{"kind":"html"},
+    {"kind":"garbage"},{"kind":"wrong_content_type"},
+    {"kind":"slow","delayMs":20}])";
+
+// The same faults for the epoll upstream: the simulator's answers, so both
+// upstreams inject exactly the same statuses, bodies and headers.
+absl::StatusOr<bench::UpstreamFaultPlan> EpollFaults(double rate,
+                                                     uint64_t seed) {
+  bench::UpstreamFaultPlan plan;
+  plan.rate = rate;
+  plan.seed = seed;
+  for (const sim::Json& j : sim::Json::parse(kFaultPool)) {
+    absl::StatusOr<sim::HttpFault> named =
+        sim::NamedFault(j.at("kind").get<std::string>(), j);
+    if (!named.ok()) return named.status();
+    bench::UpstreamFault fault;
+    fault.kind = named->kind;
+    fault.delay = std::chrono::milliseconds(j.value("delayMs", 0));
+    if (named->response.has_value()) {
+      fault.response = ToUpstreamResponse(*named->response);
+    }
+    plan.pool.push_back(std::move(fault));
+  }
+  return plan;
+}
+
 const char* CodeName(grpc::StatusCode c) {
   switch (c) {
     case grpc::StatusCode::OK:
@@ -307,34 +362,65 @@ int main(int argc, char** argv) {
     return 2;
   }
   signal(SIGPIPE, SIG_IGN);
+  const std::string upstream_kind = absl::GetFlag(FLAGS_upstream);
+  if (upstream_kind != "sim" && upstream_kind != "epoll") {
+    std::fprintf(stderr, "maesn-soak: --upstream must be sim or epoll\n");
+    return 2;
+  }
+  const bool use_epoll = upstream_kind == "epoll";
 
   sim::SimulatorOptions options;
   options.max_recorded_requests = 1000;  // keep the simulator small
   // A thread per keep-alive connection: with latency, about one
-  // connection per call in flight.
+  // connection per call in flight. Behind the epoll upstream the
+  // simulator's own server carries no requests.
   const int latency_ms = absl::GetFlag(FLAGS_latency_ms);
-  options.worker_threads =
-      latency_ms > 0 ? absl::GetFlag(FLAGS_concurrency) + 64 : 64;
-  options.response_delay = std::chrono::milliseconds(latency_ms);
+  options.worker_threads = use_epoll ? 2
+                           : latency_ms > 0
+                               ? absl::GetFlag(FLAGS_concurrency) + 64
+                               : 64;
+  if (!use_epoll)
+    options.response_delay = std::chrono::milliseconds(latency_ms);
   sim::MaesnSimulator simulator(options);
   if (!simulator.Start().ok()) return 1;
   // 5 % of upstream answers are faults of every kind the gateway handles.
-  const std::string plan = absl::StrFormat(
-      R"({"rate":%f,"seed":%d,"pool":[
-        {"kind":"rate_limited","retryAfter":"0"},{"kind":"unavailable"},
-        {"kind":"bad_gateway"},{"kind":"gateway_timeout"},{"kind":"internal"},
-        {"kind":"not_found"},{"kind":"not_supported"},{"kind":"html"},
-        {"kind":"garbage"},{"kind":"wrong_content_type"},
-        {"kind":"slow","delayMs":20}]})",
-      absl::GetFlag(FLAGS_fault_rate), absl::GetFlag(FLAGS_seed));
-  auto fault_plan = sim::FaultPlan::FromJson(sim::Json::parse(plan));
-  if (!fault_plan.ok()) return 1;
-  simulator.SetFaultPlan(*std::move(fault_plan));
+  const double fault_rate = absl::GetFlag(FLAGS_fault_rate);
+  const uint64_t seed = absl::GetFlag(FLAGS_seed);
+  std::unique_ptr<bench::EpollUpstream> epoll;
+  std::string base_url = simulator.base_url();
+  if (use_epoll) {
+    bench::RaiseDescriptorLimit();
+    absl::StatusOr<bench::UpstreamFaultPlan> faults =
+        EpollFaults(fault_rate, seed);
+    if (!faults.ok()) return 1;
+    bench::EpollUpstreamOptions upstream;
+    upstream.cert_file = simulator.ca_file();
+    upstream.key_file = simulator.key_file();
+    upstream.latency = std::chrono::milliseconds(latency_ms);
+    upstream.faults = *std::move(faults);
+    upstream.handler = [&simulator](const bench::UpstreamRequest& r) {
+      return ToUpstreamResponse(
+          simulator.Answer(r.method, r.target, r.headers, r.body));
+    };
+    epoll = std::make_unique<bench::EpollUpstream>(std::move(upstream));
+    if (absl::Status s = epoll->Start(); !s.ok()) {
+      std::fprintf(stderr, "maesn-soak: epoll upstream: %s\n",
+                   s.ToString().c_str());
+      return 1;
+    }
+    base_url = epoll->base_url();
+  } else {
+    const std::string plan = absl::StrFormat(
+        R"({"rate":%f,"seed":%d,"pool":%s})", fault_rate, seed, kFaultPool);
+    auto fault_plan = sim::FaultPlan::FromJson(sim::Json::parse(plan));
+    if (!fault_plan.ok()) return 1;
+    simulator.SetFaultPlan(*std::move(fault_plan));
+  }
 
   char dir_template[] = "/tmp/maesn-soak-XXXXXX";
   const std::string dir = mkdtemp(dir_template);
   Gateway gw;
-  if (!StartGateway(binary, simulator, dir, gw)) {
+  if (!StartGateway(binary, base_url, simulator.ca_file(), dir, gw)) {
     std::fprintf(stderr, "maesn-soak: the gateway did not start:\n%s\n",
                  maesn::testing::ReadWholeFile(gw.log).c_str());
     return 1;
@@ -415,6 +501,20 @@ int main(int argc, char** argv) {
               100 * absl::GetFlag(FLAGS_fault_rate));
   std::printf("| Maesn latency; calls in flight | %d ms; %d |\n", latency_ms,
               concurrency);
+  if (epoll != nullptr) {
+    const auto requests = static_cast<double>(epoll->requests_seen());
+    std::printf(
+        "| upstream | epoll (one thread): %lld requests, %lld faults "
+        "injected (%.2f %%), %lld connections accepted |\n",
+        static_cast<long long>(epoll->requests_seen()),
+        static_cast<long long>(epoll->faults_injected()),
+        requests > 0
+            ? 100.0 * static_cast<double>(epoll->faults_injected()) / requests
+            : 0.0,
+        static_cast<long long>(epoll->connections_accepted()));
+  } else {
+    std::printf("| upstream | simulator (a thread per connection) |\n");
+  }
   std::printf("| duration | %.1f s |\n| throughput | %.0f calls/s |\n", seconds,
               finished / seconds);
   std::printf("| steady-phase throughput | %.0f calls/s |\n",
