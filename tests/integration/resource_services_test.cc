@@ -25,7 +25,6 @@
 #include "gateway/maesn/rest_binding.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/field_mask.pb.h"
-#include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "tests/integration/gateway_fixture.h"
 #include "tests/integration/rpc_prober.h"
@@ -44,6 +43,12 @@ using google::protobuf::MessageFactory;
 // own): not store-backed resources.
 const std::set<std::string> kOwnTests = {"InvoiceService", "BillService",
                                          "TaskService"};
+
+// Services whose create body is shaped unlike the record they answer with,
+// so that a record read back cannot be sent as a create (see
+// CreatedRecordsAreReadBackReplacedPatchedDeleted).
+const std::vector<std::string> kCreateShapedUnlikeRecord = {"CustomerService",
+                                                            "SupplierService"};
 
 // The simulator's account keys: one synchronous target system, one that
 // processes async resources asynchronously (its key contains "datev").
@@ -76,6 +81,12 @@ struct Resource {
 
 std::vector<Resource> FindResources(const BindingTable& table) {
   std::map<std::string, Resource> by_service;
+  std::vector<const RestBinding*> streams;
+  // POSTs on the collection (and others, e.g. a bulk create): the create
+  // is the one on the list's path, else the only one.
+  std::map<std::string, std::vector<std::pair<std::string, const RestBinding*>>>
+      creates;
+  std::map<std::string, std::string> list_paths;
   for (const auto& owned : table.bindings()) {
     const RestBinding& b = *owned;
     const std::string service(b.method->service()->name());
@@ -83,7 +94,7 @@ std::vector<Resource> FindResources(const BindingTable& table) {
     Resource& r = by_service[service];
     r.service = service;
     if (b.kind == RpcKind::kPageStream) {
-      r.stream = &b;
+      streams.push_back(&b);
       continue;
     }
     if (b.kind != RpcKind::kUnary) continue;
@@ -95,10 +106,27 @@ std::vector<Resource> FindResources(const BindingTable& table) {
     if (b.http_method == "GET" && one && b.data == v1::MAESN_DATA_RECORD) {
       r.get = &b;
     }
-    if (b.http_method == "POST" && !one && b.body != nullptr) r.create = &b;
+    if (b.http_method == "POST" && !one && b.body != nullptr) {
+      creates[service].push_back({path, &b});
+    }
+    if (b.http_method == "GET" && b.paged && !one) list_paths[service] = path;
     if (b.http_method == "PUT" && one) r.replace = &b;
     if (b.http_method == "PATCH" && one) r.patch = &b;
     if (b.http_method == "DELETE" && one) r.remove = &b;
+  }
+  for (auto& [service, candidates] : creates) {
+    Resource& r = by_service[service];
+    for (const auto& [path, b] : candidates) {
+      if (path == list_paths[service]) r.create = b;
+    }
+    if (r.create == nullptr && candidates.size() == 1) {
+      r.create = candidates.front().second;
+    }
+  }
+  for (const RestBinding* stream : streams) {
+    for (auto& [name, r] : by_service) {
+      if (r.list != nullptr && stream->list == r.list) r.stream = stream;
+    }
   }
   std::vector<Resource> out;
   for (auto& [name, r] : by_service) {
@@ -172,21 +200,97 @@ class ResourceServicesTest : public GatewayFixture {
     return request;
   }
 
-  // A body for `b` made from `record` (same JSON names), its id cleared.
+  // Copies every field of `from` that `to` has under the same name and
+  // with a compatible type (messages field by field, enums by the value
+  // name after their prefix); the rest stays unset.
+  static void CopyMatching(const Message& from, Message& to) {
+    const auto& fr = *from.GetReflection();
+    const auto& tr = *to.GetReflection();
+    std::vector<const FieldDescriptor*> set;
+    fr.ListFields(from, &set);
+    for (const FieldDescriptor* f : set) {
+      const FieldDescriptor* t = to.GetDescriptor()->FindFieldByName(f->name());
+      if (t == nullptr || t->cpp_type() != f->cpp_type() ||
+          t->is_repeated() != f->is_repeated() || t->is_map()) {
+        continue;
+      }
+      const int n = f->is_repeated() ? fr.FieldSize(from, f) : 1;
+      for (int i = 0; i < n; ++i) {
+        const bool rep = f->is_repeated();
+        switch (f->cpp_type()) {
+          case FieldDescriptor::CPPTYPE_MESSAGE: {
+            const Message& v = rep ? fr.GetRepeatedMessage(from, f, i)
+                                   : fr.GetMessage(from, f);
+            Message* into =
+                rep ? tr.AddMessage(&to, t) : tr.MutableMessage(&to, t);
+            if (v.GetDescriptor() == into->GetDescriptor()) {
+              into->CopyFrom(v);
+            } else {
+              CopyMatching(v, *into);
+            }
+            break;
+          }
+          case FieldDescriptor::CPPTYPE_ENUM: {
+            const auto* v =
+                rep ? fr.GetRepeatedEnum(from, f, i) : fr.GetEnum(from, f);
+            const std::string suffix = v->name().substr(
+                std::string(v->type()->value(0)->name()).rfind("UNSPECIFIED"));
+            const auto* same = t->enum_type()->FindValueByName(
+                t->enum_type()->value(0)->name().substr(
+                    0, t->enum_type()->value(0)->name().rfind("UNSPECIFIED")) +
+                suffix);
+            if (same == nullptr) break;
+            if (rep) {
+              tr.AddEnum(&to, t, same);
+            } else {
+              tr.SetEnum(&to, t, same);
+            }
+            break;
+          }
+          default: {
+            // Scalars: through a one-field copy of the same type.
+            if (t->type() != f->type()) break;
+            if (rep) {
+              switch (f->cpp_type()) {
+                case FieldDescriptor::CPPTYPE_STRING:
+                  tr.AddString(&to, t, fr.GetRepeatedString(from, f, i));
+                  break;
+                default:
+                  break;
+              }
+            } else {
+              switch (f->cpp_type()) {
+                case FieldDescriptor::CPPTYPE_STRING:
+                  tr.SetString(&to, t, fr.GetString(from, f));
+                  break;
+                case FieldDescriptor::CPPTYPE_BOOL:
+                  tr.SetBool(&to, t, fr.GetBool(from, f));
+                  break;
+                case FieldDescriptor::CPPTYPE_DOUBLE:
+                  tr.SetDouble(&to, t, fr.GetDouble(from, f));
+                  break;
+                case FieldDescriptor::CPPTYPE_INT32:
+                  tr.SetInt32(&to, t, fr.GetInt32(from, f));
+                  break;
+                case FieldDescriptor::CPPTYPE_INT64:
+                  tr.SetInt64(&to, t, fr.GetInt64(from, f));
+                  break;
+                default:
+                  break;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  // A body for `b` made from `record` (fields of the same name and type),
+  // its id cleared.
   static std::unique_ptr<Message> BodyFrom(const RestBinding& b,
                                            const Message& record) {
     auto body = New(b.body->message_type());
-    std::string json;
-    google::protobuf::util::JsonPrintOptions print;
-    print.preserve_proto_field_names = true;
-    EXPECT_TRUE(
-        google::protobuf::util::MessageToJsonString(record, &json, print).ok());
-    google::protobuf::util::JsonParseOptions parse;
-    parse.ignore_unknown_fields = true;
-    EXPECT_TRUE(
-        google::protobuf::util::JsonStringToMessage(json, body.get(), parse)
-            .ok())
-        << json;
+    CopyMatching(record, *body);
     if (const FieldDescriptor* id =
             body->GetDescriptor()->FindFieldByName("id")) {
       body->GetReflection()->ClearField(body.get(), id);
@@ -276,10 +380,12 @@ TEST_F(ResourceServicesTest, ListStreamAndGetAgreeOnEverySeedRecord) {
 
 TEST_F(ResourceServicesTest, CreatedRecordsAreReadBackReplacedPatchedDeleted) {
   int created_any = 0;
+  std::vector<std::string> uncreatable;
   for (const Resource& res : resources_) {
     if (res.create == nullptr) continue;
     SCOPED_TRACE(res.service);
     std::vector<std::unique_ptr<Message>> listed = ListAll(*res.list);
+    simulator().ClearRequests();
     ASSERT_FALSE(listed.empty());
     auto request = New(res.create->method->input_type());
     request->GetReflection()
@@ -287,6 +393,13 @@ TEST_F(ResourceServicesTest, CreatedRecordsAreReadBackReplacedPatchedDeleted) {
         ->CopyFrom(*BodyFrom(*res.create, *listed.front()));
     auto created = New(res.create->method->output_type());
     grpc::Status s = Call(*res.create, *request, *created);
+    if (s.error_code() == grpc::StatusCode::INVALID_ARGUMENT &&
+        simulator().Requests().empty()) {
+      // Refused before sending: the create DTO is shaped unlike the record
+      // (checked against the list below).
+      uncreatable.push_back(res.service);
+      continue;
+    }
     ASSERT_TRUE(s.ok()) << s.error_message();
     ExpectNoMappingWarnings(*res.create, *created);
     const std::string id = IdOf(RecordOf(*res.create, *created));
@@ -336,6 +449,11 @@ TEST_F(ResourceServicesTest, CreatedRecordsAreReadBackReplacedPatchedDeleted) {
     }
   }
   EXPECT_GT(created_any, 0);
+  // Services whose create DTO cannot be filled from a listed record:
+  // Maesn's older contact DTOs take e-mail addresses and phone numbers as
+  // plain strings but answer them as objects.
+  EXPECT_THAT(uncreatable,
+              ::testing::UnorderedElementsAreArray(kCreateShapedUnlikeRecord));
 }
 
 // Where Maesn may answer asynchronously (the response has task_id), the
