@@ -100,11 +100,6 @@ struct FormPart {
   std::string content;
 };
 
-bool IsFilePart(const FieldDescriptor& f) {
-  return f.cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
-         f.message_type()->full_name() == "maesn.accounting.v1.FilePart";
-}
-
 // The file part of one FilePart; INVALID_ARGUMENT naming `path` when it has
 // no name or no bytes, or a control character in its name.
 absl::StatusOr<FormPart> FilePartOf(const std::string& name,
@@ -145,44 +140,39 @@ absl::StatusOr<std::vector<FormPart>> FormParts(const Message& body,
     for (int i = 0; i < n; ++i) {
       const std::string at =
           f->is_repeated() ? absl::StrCat(where, "[", i, "]") : where;
-      if (IsFilePart(*f)) {
-        const auto& file = static_cast<const v1::FilePart&>(
-            f->is_repeated() ? r.GetRepeatedMessage(body, f, i)
-                             : r.GetMessage(body, f));
-        absl::StatusOr<FormPart> part = FilePartOf(name, file, at);
+      const Message* message = nullptr;
+      std::string type;
+      if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+        message = f->is_repeated() ? &r.GetRepeatedMessage(body, f, i)
+                                   : &r.GetMessage(body, f);
+        type = message->GetDescriptor()->full_name();
+      }
+      if (type == "maesn.accounting.v1.FilePart") {
+        absl::StatusOr<FormPart> part =
+            FilePartOf(name, static_cast<const v1::FilePart&>(*message), at);
         if (!part.ok()) return part.status();
         parts.push_back(*std::move(part));
-      } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
-                 f->message_type()->full_name() !=
-                     "google.protobuf.Timestamp" &&
-                 f->message_type()->full_name() != "google.type.Date") {
-        const Message& value = f->is_repeated()
-                                   ? r.GetRepeatedMessage(body, f, i)
-                                   : r.GetMessage(body, f);
-        absl::StatusOr<std::string> json = mapping::RequestBody(value, at);
-        if (!json.ok()) return json.status();
-        parts.push_back(FormPart{name, "", "application/json", *json});
-      } else if (f->is_repeated()) {
-        // A repeated string: one text part per value.
-        if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
-          parts.push_back(
-              FormPart{name, "", "", r.GetRepeatedString(body, f, i)});
-        } else {
-          return InvalidField(at, "cannot be sent as a form part");
-        }
-      } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
-                 f->message_type()->full_name() == "google.type.Date") {
+      } else if (type == "google.type.Date") {
         // A calendar date as in JSON bodies (midnight of that day, UTC).
-        if (absl::Status s =
-                mapping::CheckCalendarDate(where, r.GetMessage(body, f));
+        if (absl::Status s = mapping::CheckCalendarDate(at, *message);
             !s.ok()) {
           return s;
         }
-        parts.push_back(FormPart{name, "", "",
-                                 mapping::FormatMaesnDateTime(
-                                     mapping::GetDate(r.GetMessage(body, f)))});
-      } else {
+        parts.push_back(
+            FormPart{name, "", "",
+                     mapping::FormatMaesnDateTime(mapping::GetDate(*message))});
+      } else if (message != nullptr && type != "google.protobuf.Timestamp") {
+        absl::StatusOr<std::string> json = mapping::RequestBody(*message, at);
+        if (!json.ok()) return json.status();
+        parts.push_back(FormPart{name, "", "application/json", *json});
+      } else if (!f->is_repeated()) {
         parts.push_back(FormPart{name, "", "", QueryValue(body, *f)});
+      } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
+        // A repeated string: one text part per value.
+        parts.push_back(
+            FormPart{name, "", "", r.GetRepeatedString(body, f, i)});
+      } else {
+        return InvalidField(at, "cannot be sent as a form part");
       }
     }
   }
@@ -247,11 +237,9 @@ std::string LastPathId(const RestBinding& b, const Message& request) {
 
 HttpRequest MakeHttpRequest(const CallContext& context,
                             absl::string_view method, BuiltRequest built) {
-  std::string target = std::move(built.target);
-  std::string body = std::move(built.body);
   HttpRequest req;
   req.method = std::string(method);
-  req.target = std::move(target);
+  req.target = std::move(built.target);
   req.headers = {
       {"X-API-KEY", context.credentials.api_key},
       {"X-ACCOUNT-KEY", context.credentials.account_key},
@@ -263,9 +251,9 @@ HttpRequest MakeHttpRequest(const CallContext& context,
   if (!context.traceparent.empty()) {
     req.headers.emplace_back("traceparent", context.traceparent);
   }
-  if (!body.empty()) {
-    req.headers.emplace_back("Content-Type", built.content_type);
-    req.body = std::move(body);
+  if (!built.body.empty()) {
+    req.headers.emplace_back("Content-Type", std::move(built.content_type));
+    req.body = std::move(built.body);
   }
   return req;
 }

@@ -23,6 +23,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gateway/maesn/rest_binding.h"
+#include "gateway/mapping/enum_spelling.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -231,19 +232,17 @@ class ResourceServicesTest : public GatewayFixture {
             break;
           }
           case FieldDescriptor::CPPTYPE_ENUM: {
-            const auto* v =
-                rep ? fr.GetRepeatedEnum(from, f, i) : fr.GetEnum(from, f);
-            const std::string suffix = v->name().substr(
-                std::string(v->type()->value(0)->name()).rfind("UNSPECIFIED"));
-            const auto* same = t->enum_type()->FindValueByName(
-                t->enum_type()->value(0)->name().substr(
-                    0, t->enum_type()->value(0)->name().rfind("UNSPECIFIED")) +
-                suffix);
-            if (same == nullptr) break;
+            // The value with the same Maesn spelling.
+            const int number = gateway::mapping::EnumFromMaesn(
+                *t->enum_type(),
+                gateway::mapping::EnumToMaesn(
+                    *f->enum_type(), rep ? fr.GetRepeatedEnumValue(from, f, i)
+                                         : fr.GetEnumValue(from, f)));
+            if (number < 0) break;
             if (rep) {
-              tr.AddEnum(&to, t, same);
+              tr.AddEnumValue(&to, t, number);
             } else {
-              tr.SetEnum(&to, t, same);
+              tr.SetEnumValue(&to, t, number);
             }
             break;
           }
