@@ -431,6 +431,8 @@ absl::Status ParseResponseData(const RestBinding& b, const Message& request,
           body, LastPathId(b, request),
           static_cast<v1::Task&>(*r.MutableMessage(&response, b.data_field)),
           meta);
+    case v1::MAESN_DATA_UNTYPED:
+      return mapping::ParseUntypedResponse(body, response, *b.data_field, meta);
     case v1::MAESN_DATA_TASK_ID: {
       // Only the envelope's meta here; ReadAsyncTaskId takes the id.
       google::protobuf::Empty nothing;

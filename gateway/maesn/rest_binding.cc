@@ -177,6 +177,15 @@ absl::Status ReadMaesnCall(const MethodDescriptor& m,
         return Bad(m, "data_field must name a string field of the response");
       }
       break;
+    case v1::MAESN_DATA_UNTYPED:
+      if (f == nullptr || f->is_repeated() ||
+          !(IsMessage(f, "google.protobuf.Struct") ||
+            IsMessage(f, "google.protobuf.Value"))) {
+        return Bad(m,
+                   "data_field must name a google.protobuf.Struct or Value "
+                   "field");
+      }
+      break;
     case v1::MAESN_DATA_TASK_ID:
       if (f != nullptr || !op.data_field().empty()) {
         return Bad(m, "MAESN_DATA_TASK_ID has no data_field (task_id gets it)");

@@ -290,4 +290,28 @@ absl::Status ParseStringResponse(absl::string_view body, std::string* result,
   return absl::OkStatus();
 }
 
+absl::Status ParseUntypedResponse(
+    absl::string_view body, google::protobuf::Message& response,
+    const google::protobuf::FieldDescriptor& field, v1::ResponseMeta& meta) {
+  auto env = internal::ParseEnvelope(body);
+  if (!env.ok()) return env.status();
+  internal::ReadMeta(*env, meta);
+  auto data = env->find("data");
+  if (data == env->end() || data->is_null()) return absl::OkStatus();
+  google::protobuf::Value value;
+  JsonToValue(*data, value);
+  google::protobuf::Message* out =
+      response.GetReflection()->MutableMessage(&response, &field);
+  if (out->GetDescriptor() == google::protobuf::Value::descriptor()) {
+    out->CopyFrom(value);
+  } else if (value.has_struct_value()) {
+    out->CopyFrom(value.struct_value());
+  } else {
+    Warnings w(&meta);
+    w.Add(FieldPath{nullptr, field.name()}, *data, "expected an object");
+    response.GetReflection()->ClearField(&response, &field);
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace maesn::gateway::mapping

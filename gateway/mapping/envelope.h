@@ -43,6 +43,14 @@ absl::Status ParseListResponse(absl::string_view body,
 absl::Status ParseStringResponse(absl::string_view body, std::string* result,
                                  bool* has_result, v1::ResponseMeta& meta);
 
+// `data` of no documented schema (MAESN_DATA_UNTYPED) goes whole into
+// `response`'s `field`: a google.protobuf.Value takes any JSON, a
+// google.protobuf.Struct an object (any other JSON is a mapping warning
+// naming the field). No `data`, or null, leaves the field unset.
+absl::Status ParseUntypedResponse(
+    absl::string_view body, google::protobuf::Message& response,
+    const google::protobuf::FieldDescriptor& field, v1::ResponseMeta& meta);
+
 }  // namespace maesn::gateway::mapping
 
 #endif  // MAESN_GATEWAY_MAPPING_ENVELOPE_H_

@@ -126,9 +126,11 @@ void CheckRequired(const Message& m, const std::string& path,
         path.empty() ? f.name() : absl::StrCat(path, ".", f.name());
     if (IsRequired(f)) {
       const bool present =
-          f.is_repeated() ? r.FieldSize(m, &f) > 0
-          : f.has_presence()
-              ? r.HasField(m, &f)
+          f.is_repeated()    ? r.FieldSize(m, &f) > 0
+          : f.has_presence() ? r.HasField(m, &f)
+          // A required enum's zero value is its _UNSPECIFIED: not a value.
+          : f.cpp_type() == FieldDescriptor::CPPTYPE_ENUM
+              ? r.GetEnumValue(m, &f) != 0
               : f.cpp_type() != FieldDescriptor::CPPTYPE_STRING ||
                     !r.GetString(m, &f).empty();
       if (!present) {

@@ -19,8 +19,15 @@ Reads (GET) are retried by the gateway on transient failures; writes are sent
 exactly once. `Stream*` rpcs page through the List rpc of the same resource;
 `WatchTask` and `WaitTask` follow a task by polling `GetTask`.
 
-| rpc | Maesn operation | method and path | query parameters | retried |
-|---|---|---|---|---|
+Asynchronous operations answer with a `task_id` to follow with
+`TaskService.WatchTask` (every change as it happens) or `WaitTask` (the end):
+"always" when Maesn processes the operation asynchronously for every target
+system (the answer is only the task id), "some target systems" when Maesn
+answers at once for most and with a task id (and what it echoed of the
+record) for some, e.g. DATEV.
+
+| rpc | Maesn operation | method and path | query parameters | asynchronous | retried |
+|---|---|---|---|---|---|
 """
 
 
@@ -30,9 +37,15 @@ def render(rpcs):
         service, method = r["rpc"].strip("/").split("/")
         retried = "yes" if r["method"] == "GET" else "no (write)"
         query = ", ".join("`%s`" % q for q in r["query"]) or "none"
-        rows.append("| `%s.%s` | `%s` | `%s %s` | %s | %s |" % (
+        if r["data_kind"] == "MAESN_DATA_TASK_ID":
+            asynchronous = "always (`task_id`)"
+        elif r["task_id"]:
+            asynchronous = "some target systems (`task_id`)"
+        else:
+            asynchronous = "no"
+        rows.append("| `%s.%s` | `%s` | `%s %s` | %s | %s | %s |" % (
             service.split(".")[-1], method, r["operation_id"], r["method"],
-            r["path"], query, retried))
+            r["path"], query, asynchronous, retried))
     return HEADER + "\n".join(rows) + "\n"
 
 

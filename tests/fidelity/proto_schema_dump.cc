@@ -140,7 +140,12 @@ Json Rpcs(const maesn::gateway::BindingTable& table) {
          // Empty for MAESN_DATA_TASK_ID: `data` ({taskId}) is carried by
          // the response message itself.
          {"data", b->data_field == nullptr ? "" : b->data_field->name()},
-         {"body", b->body == nullptr ? "" : b->body->message_type()->name()}}));
+         {"body", b->body == nullptr ? "" : b->body->message_type()->name()},
+         {"data_kind", maesn::accounting::v1::MaesnData_Name(b->data)},
+         // The response can carry a task id: Maesn may process the
+         // operation asynchronously.
+         {"task_id", b->data == maesn::accounting::v1::MAESN_DATA_TASK_ID ||
+                         b->task_id_field != nullptr}}));
   }
   return out;
 }

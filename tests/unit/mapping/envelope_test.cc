@@ -10,8 +10,12 @@
 #include "gateway/mapping/document_mapping.h"
 #include "gateway/mapping/envelope_internal.h"
 #include "gateway/mapping/task_mapping.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/text_format.h"
 #include "maesn/accounting/v1/bill.pb.h"
+#include "maesn/accounting/v1/event_subscription.pb.h"
 #include "maesn/accounting/v1/invoice.pb.h"
+#include "maesn/accounting/v1/profile.pb.h"
 #include "maesn/accounting/v1/task.pb.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/proto_matchers.h"
@@ -194,6 +198,112 @@ TEST(EnvelopeTest, ErrorsOfAStringAnswerAreCarriedToo) {
   EXPECT_EQ(result, "deleted");
   ASSERT_EQ(meta.errors_size(), 1);
   EXPECT_EQ(meta.errors(0).message(), "file kept");
+}
+
+// Untyped `data` (MAESN_DATA_UNTYPED) goes whole into a Struct or a Value:
+// every JSON type kept (numbers as doubles), nothing lost.
+TEST(UntypedResponseTest, AnObjectGoesWholeIntoAStruct) {
+  v1::GetProfileResponse response;
+  ASSERT_THAT(
+      ParseUntypedResponse(
+          R"({"meta": {"warnings": []}, "data": {"companyName":
+                      "Schreinerei Huber GmbH", "currency": "EUR", "open":
+                      2, "features": {"asyncTasks": true}, "tags": ["a",
+                      null], "note": null}, "errors": ["slow"]})",
+          response, *response.GetDescriptor()->FindFieldByName("profile"),
+          *response.mutable_meta()),
+      IsOk());
+  google::protobuf::Struct expected;
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(
+      R"pb(
+        fields {
+          key: "companyName"
+          value { string_value: "Schreinerei Huber GmbH" }
+        }
+        fields {
+          key: "currency"
+          value { string_value: "EUR" }
+        }
+        fields {
+          key: "open"
+          value { number_value: 2 }
+        }
+        fields {
+          key: "features"
+          value {
+            struct_value {
+              fields {
+                key: "asyncTasks"
+                value { bool_value: true }
+              }
+            }
+          }
+        }
+        fields {
+          key: "tags"
+          value {
+            list_value {
+              values { string_value: "a" }
+              values { null_value: NULL_VALUE }
+            }
+          }
+        }
+        fields {
+          key: "note"
+          value { null_value: NULL_VALUE }
+        }
+      )pb",
+      &expected));
+  EXPECT_THAT(response.profile(), EqualsProto(expected));
+  EXPECT_EQ(response.meta().mapping_warnings_size(), 0);
+  ASSERT_EQ(response.meta().errors_size(), 1);
+  EXPECT_EQ(response.meta().errors(0).message(), "slow");
+}
+
+TEST(UntypedResponseTest, NoDataOrNullLeavesTheFieldUnset) {
+  for (const char* body : {R"({"meta": {}})", R"({"data": null})"}) {
+    v1::GetProfileResponse response;
+    ASSERT_THAT(ParseUntypedResponse(
+                    body, response,
+                    *response.GetDescriptor()->FindFieldByName("profile"),
+                    *response.mutable_meta()),
+                IsOk());
+    EXPECT_FALSE(response.has_profile()) << body;
+    EXPECT_EQ(response.meta().mapping_warnings_size(), 0) << body;
+  }
+}
+
+TEST(UntypedResponseTest, AStructTakesOnlyAnObjectAValueTakesAnything) {
+  v1::GetProfileResponse profile;
+  ASSERT_THAT(
+      ParseUntypedResponse(R"({"data": "SUB-1"})", profile,
+                           *profile.GetDescriptor()->FindFieldByName("profile"),
+                           *profile.mutable_meta()),
+      IsOk());
+  EXPECT_FALSE(profile.has_profile());
+  ASSERT_EQ(profile.meta().mapping_warnings_size(), 1);
+  EXPECT_EQ(profile.meta().mapping_warnings(0).field(), "profile");
+  EXPECT_THAT(profile.meta().mapping_warnings(0).message(),
+              HasSubstr("expected an object"));
+
+  v1::DeleteEventSubscriptionResponse deleted;
+  ASSERT_THAT(
+      ParseUntypedResponse(R"({"data": "SUB-1"})", deleted,
+                           *deleted.GetDescriptor()->FindFieldByName("result"),
+                           *deleted.mutable_meta()),
+      IsOk());
+  EXPECT_EQ(deleted.result().string_value(), "SUB-1");
+  EXPECT_EQ(deleted.meta().mapping_warnings_size(), 0);
+}
+
+TEST(UntypedResponseTest, AnUnusableBodyIsAnError) {
+  v1::GetProfileResponse response;
+  EXPECT_THAT(ParseUntypedResponse(
+                  "<html>", response,
+                  *response.GetDescriptor()->FindFieldByName("profile"),
+                  *response.mutable_meta()),
+              StatusIs(absl::StatusCode::kInternal,
+                       HasSubstr("Maesn's response is unusable")));
 }
 
 // Malformed or unexpected bodies give a clear error, never a crash.

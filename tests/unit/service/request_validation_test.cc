@@ -9,6 +9,7 @@
 
 #include "gateway/common/errors.h"
 #include "google/rpc/error_details.pb.h"
+#include "maesn/accounting/v1/pass_through.pb.h"
 #include "tests/testing/mock_maesn_stub.h"
 #include "tests/testing/status_matchers.h"
 
@@ -85,6 +86,15 @@ TEST(CreateInvoiceValidationTest, ScopeValuesAreChecked) {
   v1::CreateInvoiceRequest r = ValidCreate();
   r.set_company_id(std::string("a\0b", 3));
   EXPECT_THAT(Fields(Check(r)), ElementsAre("company_id"));
+}
+
+// A required enum without presence is missing at its _UNSPECIFIED zero.
+TEST(RequiredEnumValidationTest, UnspecifiedIsMissing) {
+  v1::PassThroughRequest r;
+  r.mutable_request()->set_path("/companies");
+  EXPECT_THAT(Fields(Check(r)), ElementsAre("request.method"));
+  r.mutable_request()->set_method(v1::PASS_THROUGH_METHOD_GET);
+  EXPECT_THAT(Check(r), IsOk());
 }
 
 TEST(UpdateInvoiceValidationTest, MaskMustNameTopLevelFields) {
