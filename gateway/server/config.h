@@ -53,6 +53,10 @@ struct GatewayConfig {
   // SIGTERM: health NOT_SERVING at once, keep serving for drain_delay, then
   // stop accepting and give calls in flight shutdown_grace to finish.
   absl::Duration drain_delay = absl::Seconds(5);  // GATEWAY_DRAIN_DELAY_MS
+  // Free heap memory goes back to the system this often (0 = never; see
+  // heap_trimmer.h).
+  absl::Duration heap_trim_interval =
+      absl::Seconds(10);  // GATEWAY_HEAP_TRIM_INTERVAL_MS
   absl::Duration shutdown_grace =
       absl::Seconds(20);  // GATEWAY_SHUTDOWN_GRACE_MS
   absl::Duration keepalive_time =

@@ -90,6 +90,8 @@ absl::Status ReadServingConfig(const EnvLookup& getenv, GatewayConfig& c) {
   for (auto s : {
            ReadMillis(getenv, "GATEWAY_DRAIN_DELAY_MS", 0, 600000,
                       &c.drain_delay),
+           ReadMillis(getenv, "GATEWAY_HEAP_TRIM_INTERVAL_MS", 0, kHour,
+                      &c.heap_trim_interval),
            ReadMillis(getenv, "GATEWAY_SHUTDOWN_GRACE_MS", 100, kHour,
                       &c.shutdown_grace),
            ReadMillis(getenv, "GATEWAY_KEEPALIVE_TIME_MS", 1000, 24 * kHour,

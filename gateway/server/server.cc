@@ -291,6 +291,9 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     }
   }
 
+  if (config.heap_trim_interval > absl::ZeroDuration()) {
+    s->heap_trimmer_ = std::make_unique<HeapTrimmer>(config.heap_trim_interval);
+  }
   s->health_.Set("", true);
   for (const std::string& name : health_names) s->health_.Set(name, true);
   return s;

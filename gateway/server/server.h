@@ -20,6 +20,7 @@
 #include "gateway/observability/observer_list.h"
 #include "gateway/server/config.h"
 #include "gateway/server/health_service.h"
+#include "gateway/server/heap_trimmer.h"
 #include "gateway/server/reflection_service.h"
 #include "gateway/service/call_lifecycle.h"
 #include "gateway/watch/watch_hub.h"
@@ -123,6 +124,7 @@ class GatewayServer {
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<grpc::Server> health_server_;  // may be null
+  std::unique_ptr<HeapTrimmer> heap_trimmer_;    // may be null
   int port_ = 0;
   int health_port_ = 0;
   absl::Notification skip_drain_;

@@ -47,6 +47,7 @@ TEST(ServingConfigTest, ReadsValues) {
                  {"METRICS_LISTEN", "off"},
                  {"LOG_LEVEL", "warn"},
                  {"GATEWAY_DRAIN_DELAY_MS", "0"},
+                 {"GATEWAY_HEAP_TRIM_INTERVAL_MS", "2500"},
                  {"GATEWAY_SHUTDOWN_GRACE_MS", "1500"},
                  {"GATEWAY_KEEPALIVE_TIME_MS", "30000"},
                  {"GATEWAY_MAX_CONNECTION_AGE_MS", "0"},
@@ -58,6 +59,7 @@ TEST(ServingConfigTest, ReadsValues) {
   EXPECT_EQ(c->metrics_listen, "off");
   EXPECT_EQ(c->log_level, "warn");
   EXPECT_EQ(c->drain_delay, absl::ZeroDuration());
+  EXPECT_EQ(c->heap_trim_interval, absl::Milliseconds(2500));
   EXPECT_EQ(c->shutdown_grace, absl::Milliseconds(1500));
   EXPECT_EQ(c->keepalive_time, absl::Seconds(30));
   EXPECT_EQ(c->max_connection_age, absl::ZeroDuration());
@@ -83,6 +85,8 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{{{"METRICS_LISTEN", "9090"}}, "METRICS_LISTEN"},
         Bad{{{"LOG_LEVEL", "loud"}}, "LOG_LEVEL"},
         Bad{{{"GATEWAY_DRAIN_DELAY_MS", "-1"}}, "GATEWAY_DRAIN_DELAY_MS"},
+        Bad{{{"GATEWAY_HEAP_TRIM_INTERVAL_MS", "often"}},
+            "GATEWAY_HEAP_TRIM_INTERVAL_MS"},
         Bad{{{"GATEWAY_SHUTDOWN_GRACE_MS", "soon"}},
             "GATEWAY_SHUTDOWN_GRACE_MS"},
         Bad{{{"GATEWAY_MAX_CONNECTION_AGE_MS", "10"}},
