@@ -9,6 +9,9 @@ Commands:
   create [ID]        create an invoice, with a client-chosen id if given
                      (never retried automatically)
   watch TASK_ID      print each change of an async task until it ends
+  flow               across resources: create a contact, invoice it, and
+                     file the invoice's PDF in the target system's document
+                     store by an asynchronous upload, watched until it ends
 
 Environment:
   MAESN_GATEWAY      gRPC target (default dns:///localhost:50051)
@@ -25,10 +28,12 @@ import pathlib
 import sys
 
 import grpc
+from google.protobuf import json_format
 from google.rpc import error_details_pb2, status_pb2
 from google.type import date_pb2
-from maesn.accounting.v1 import (invoice_pb2, invoice_pb2_grpc, task_pb2,
-                                 task_pb2_grpc)
+from maesn.accounting.v1 import (common_pb2, contact_pb2, contact_pb2_grpc,
+                                 file_pb2, file_pb2_grpc, invoice_pb2,
+                                 invoice_pb2_grpc, task_pb2, task_pb2_grpc)
 
 UNARY_TIMEOUT_S = 10  # every call has a deadline
 WATCH_TIMEOUT_S = 120  # a watch lasts until the task ends, within this
@@ -114,17 +119,19 @@ def get_invoice(invoices, metadata, invoice_id):
         print(f"  mapping_warning: {warning.field} {warning.message}")
 
 
+def today():
+    """Today (UTC) as a calendar date (google.type.Date): a day, not an
+    instant, e.g. the day printed on an invoice."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    return date_pb2.Date(year=now.year, month=now.month, day=now.day)
+
+
 def create_invoice(invoices, metadata, invoice_id=None):
-    today = datetime.datetime.now(datetime.timezone.utc).replace(
-        hour=0, minute=0, second=0, microsecond=0)
-    # A calendar date (google.type.Date): the day printed on the invoice.
-    invoice_date = date_pb2.Date(year=today.year, month=today.month,
-                                 day=today.day)
     new_invoice = invoice_pb2.NewInvoice(
         invoice_id=invoice_id,
         contact_id="eaa28f49-6028-4b6e-bb12-d8f6278073fc",
         currency="EUR",
-        invoice_date=invoice_date,
+        invoice_date=today(),
         line_items=[
             invoice_pb2.NewInvoiceLineItem(
                 name="Consulting", description="Workshop, 2.5 hours",
@@ -147,6 +154,7 @@ def task_line(task):
 
 
 def watch_task(tasks, metadata, task_id):
+    """Prints each state of the task until it ends; returns the last one."""
     stream = tasks.WatchTask(task_pb2.WatchTaskRequest(task_id=task_id),
                              metadata=metadata, timeout=WATCH_TIMEOUT_S)
     last = None
@@ -157,6 +165,99 @@ def watch_task(tasks, metadata, task_id):
         print(task_line(last), flush=True)
     if last is not None:
         print(f"task {task_id} ended with {opt(last, 'raw_status')}")
+    return last
+
+
+class FlowError(Exception):
+    """A step of the flow answered OK but not with what the next step needs."""
+
+
+def contact_invoice_upload_flow(channel, metadata):
+    """One flow across services: a new customer, an invoice for it, and the
+    invoice's PDF filed in the target system's document store. The upload is
+    asynchronous: Maesn answers with a task id at once, WatchTask follows the
+    task until it ends, and the finished task carries the stored file."""
+    contacts = contact_pb2_grpc.ContactServiceStub(channel)
+    invoices = invoice_pb2_grpc.InvoiceServiceStub(channel)
+    files = file_pb2_grpc.FileServiceStub(channel)
+    tasks = task_pb2_grpc.TaskServiceStub(channel)
+
+    # 1. The customer. Maesn (the target system) assigns its id.
+    contact = contacts.CreateContact(contact_pb2.CreateContactRequest(
+        contact=contact_pb2.NewContact(
+            contact_type=contact_pb2.CONTACT_TYPE_COMPANY,
+            company_name="Schreinerei Vogel GmbH",
+            is_customer=True,
+            addresses=[contact_pb2.ContactAddress(
+                type=contact_pb2.CONTACT_ADDRESS_TYPE_BILLING,
+                address_line1="Holzweg 12", postal_code="79098",
+                city="Freiburg im Breisgau", country_code="DE")],
+            email_addresses=[contact_pb2.EmailAddress(
+                type=contact_pb2.EMAIL_ADDRESS_TYPE_INVOICE,
+                email="buchhaltung@schreinerei-vogel.example")])),
+        metadata=metadata, timeout=UNARY_TIMEOUT_S).contact
+    if not contact.id:
+        raise FlowError("the created contact has no id")
+    print(f"created contact {contact.id}"
+          f" name={opt(contact, 'company_name')}"
+          f" type={opt(contact, 'contact_type')}"
+          f" customer={str(contact.is_customer).lower()}")
+
+    # 2. An invoice for that customer: the contact id exactly as returned.
+    # Maesn computes the totals: (1 x 2480 + 6.5 x 68) net + 19 % tax.
+    invoice_date = today()
+    invoice = invoices.CreateInvoice(invoice_pb2.CreateInvoiceRequest(
+        invoice=invoice_pb2.NewInvoice(
+            contact_id=contact.id,
+            currency="EUR",
+            invoice_date=invoice_date,
+            line_items=[
+                invoice_pb2.NewInvoiceLineItem(
+                    name="Einbauschrank Eiche", description="Made to measure",
+                    quantity=1, unit_amount=2480, tax_rate_percentage=19),
+                invoice_pb2.NewInvoiceLineItem(
+                    name="Montage", description="Fitting on site, 6.5 hours",
+                    quantity=6.5, unit_amount=68, tax_rate_percentage=19),
+            ])),
+        metadata=metadata, timeout=UNARY_TIMEOUT_S).invoice
+    print(f"created {invoice_line(invoice)}"
+          f" contact={opt(invoice, 'contact_id')}")
+
+    # 3. The invoice's PDF, uploaded asynchronously to the document store,
+    # linked to the contact and the invoice.
+    document = invoices.GetInvoiceDocument(
+        invoice_pb2.GetInvoiceDocumentRequest(invoice_id=invoice.invoice_id),
+        metadata=metadata, timeout=UNARY_TIMEOUT_S).document
+    print(f"invoice document {opt(document, 'file_name')}"
+          f" content_type={opt(document, 'content_type')}"
+          f" bytes={len(document.content)}")
+    upload = files.UploadFileAsync(file_pb2.UploadFileAsyncRequest(
+        upload=file_pb2.FileUpload(
+            file=common_pb2.FilePart(file_name=document.file_name,
+                                     content_type=document.content_type,
+                                     content=document.content),
+            contact_id=contact.id,
+            resource_id=invoice.invoice_id,
+            document_type="Rechnungsausgang",
+            document_date=invoice_date)),
+        metadata=metadata, timeout=UNARY_TIMEOUT_S)
+    if not upload.task_id:
+        raise FlowError("Maesn answered the upload without a task id")
+    print(f"upload started: task {upload.task_id}", flush=True)
+    task = watch_task(tasks, metadata, upload.task_id)
+    if task is None or task.status != task_pb2.TASK_STATUS_SUCCESS:
+        raise FlowError(f"task {upload.task_id} did not succeed")
+
+    # The finished task's result is Maesn's DocumentResponseDto of the stored
+    # file, whose JSON is the proto3 JSON of Document (same property names,
+    # content in base64): parsed into the typed message.
+    stored = json_format.Parse(task.response_data_json or "{}",
+                               common_pb2.Document(),
+                               ignore_unknown_fields=True)
+    print(f"stored file {opt(stored, 'id')}"
+          f" name={opt(stored, 'file_name')}"
+          f" content_type={opt(stored, 'content_type')}"
+          f" bytes={len(stored.content)}")
 
 
 def describe_error(err, is_write):
@@ -204,7 +305,8 @@ def describe_error(err, is_write):
 
 
 def main(argv):
-    if len(argv) < 2 or argv[1] not in ("list", "get", "create", "watch"):
+    if len(argv) < 2 or argv[1] not in ("list", "get", "create", "watch",
+                                         "flow"):
         print(__doc__, file=sys.stderr)
         return 2
     command, args = argv[1], argv[2:]
@@ -223,11 +325,16 @@ def main(argv):
                 create_invoice(invoices, metadata, *args)
             elif command == "watch" and len(args) == 1:
                 watch_task(tasks, metadata, args[0])
+            elif command == "flow" and not args:
+                contact_invoice_upload_flow(channel, metadata)
             else:
                 print(__doc__, file=sys.stderr)
                 return 2
         except grpc.RpcError as err:
-            describe_error(err, is_write=command == "create")
+            describe_error(err, is_write=command in ("create", "flow"))
+            return 1
+        except FlowError as err:
+            print(f"error: {err}")
             return 1
     return 0
 

@@ -63,6 +63,30 @@ expect_line() {
 expect_no() {
   ! grep -qF -- "$1" - "$E2E_WORK/stderr" <<<"$output" || fail "'$1' in output: $output"
 }
+# run_following <args...>: runs the example (which must exit 0) and reads its
+# output as it comes, keeping it in $output. Each task state the example
+# prints that is not done moves that task of the simulator one step on, so
+# the example's WatchTask sees every step and nothing waits on a clock.
+task_not_done='^task ([^ ]+) .* done=false '
+run_following() {
+  local fifo="$E2E_WORK/following.fifo" pid fd line
+  rm -f "$fifo"
+  mkfifo "$fifo"
+  example "$@" >"$fifo" 2>&1 &
+  pid=$!
+  E2E_PIDS+=("$pid")
+  exec {fd}<"$fifo"
+  output=""
+  while IFS= read -r -t 60 line <&"$fd"; do
+    output+="$line"$'\n'
+    if [[ $line =~ $task_not_done ]]; then
+      sim_admin -X POST \
+        "$SIM_URL/_sim/tasks/${BASH_REMATCH[1]}/advance?account=$MAESN_ACCOUNT_KEY" >/dev/null
+    fi
+  done
+  exec {fd}<&-
+  wait "$pid" || fail "example $* exited $?: $output"
+}
 
 # GetInvoice, with the API key sent by the caller this time.
 MAESN_API_KEY=sim-api-key run 0 get ABC123
@@ -117,20 +141,7 @@ grep -q '^error: code=NOT_FOUND ' <<<"$output" || fail "watch of an unknown task
 # simulator's task moves one step on each time a change has been printed, so
 # every step is seen (its first message is the current state).
 task=task-datev-duo-1
-mkfifo "$E2E_WORK/watch.fifo"
-example watch "$task" >"$E2E_WORK/watch.fifo" 2>&1 &
-watch_pid=$!
-E2E_PIDS+=("$watch_pid")
-exec {watch_fd}<"$E2E_WORK/watch.fifo"
-output=""
-while IFS= read -r -t 60 line <&"$watch_fd"; do
-  output+="$line"$'\n'
-  if [[ $line == "task $task "*" done=false "* ]]; then
-    sim_admin -X POST "$SIM_URL/_sim/tasks/$task/advance?account=sim-account-key" >/dev/null
-  fi
-done
-exec {watch_fd}<&-
-wait "$watch_pid" || fail "example watch exited $?: $output"
+run_following watch "$task"
 expect_line "task $task status=TASK_STATUS_OPEN raw_status=OPEN done=false information=0"
 expect_line "task $task status=TASK_STATUS_IN_PROGRESS raw_status=IN_PROGRESS done=false information=0"
 expect_line "task $task status=TASK_STATUS_IN_PROGRESS raw_status=IN_PROGRESS done=false information=2"
@@ -138,6 +149,51 @@ expect_line "task $task status=TASK_STATUS_SUCCESS raw_status=SUCCESS done=true 
 expect_line "task $task ended with SUCCESS"
 [[ $(grep -c "^task $task status=" <<<"$output") == 4 ]] ||
   fail "expected exactly 4 states: $output"
+
+# One flow across services: a new contact; an invoice for it, with the
+# contact id as Maesn returned it (Maesn computes the totals: 1 x 2480 +
+# 6.5 x 68 = 2922 net, + 19 % tax = 3477.18); the invoice's PDF uploaded
+# asynchronously, linked to both, its task watched from the simulator's
+# first state (PENDING, not a Maesn status, so UNSPECIFIED) to SUCCESS; the
+# stored file read back typed from the finished task.
+run_following flow
+contact=$(sed -n 's/^created contact \([^ ]*\) .*/\1/p' <<<"$output")
+invoice=$(sed -n 's/^created invoice \([^ ]*\) .*/\1/p' <<<"$output")
+task=$(sed -n 's/^upload started: task \(.*\)$/\1/p' <<<"$output")
+[[ -n $contact && $contact != - && -n $invoice && $invoice != - && -n $task ]] ||
+  fail "flow: no contact, invoice or task id: $output"
+expect_line "created contact $contact name=Schreinerei Vogel GmbH type=CONTACT_TYPE_COMPANY customer=true"
+expect_line "created invoice $invoice number=- status=DOCUMENT_STATUS_DRAFT total=3477.18 currency=EUR contact=$contact"
+pdf_bytes=$(sed -n "s/^invoice document invoice-$invoice\.pdf content_type=application\/pdf bytes=\([1-9][0-9]*\)$/\1/p" <<<"$output")
+[[ -n $pdf_bytes ]] || fail "flow: no invoice document: $output"
+expect_line "task $task status=TASK_STATUS_UNSPECIFIED raw_status=PENDING done=false information=0"
+expect_line "task $task status=TASK_STATUS_SUCCESS raw_status=SUCCESS done=true information=0"
+expect_line "task $task ended with SUCCESS"
+[[ $(grep "^task $task status=" <<<"$output" | tail -n1) == *" raw_status=SUCCESS done=true "* ]] ||
+  fail "flow: the last state watched is not SUCCESS: $output"
+grep -qE "^stored file [^ -][^ ]* name=invoice-$invoice\.pdf content_type=application/pdf bytes=$pdf_bytes\$" <<<"$output" ||
+  fail "flow: the stored file is not the invoice's document: $output"
+# What Maesn received: the invoice for the new contact, and the upload with
+# the same PDF linked to the contact and the invoice.
+sim_admin "$SIM_URL/_sim/requests" | /usr/bin/python3 -c '
+import base64, json, sys
+contact, invoice, pdf_bytes = sys.argv[1:]
+requests = [r for r in json.load(sys.stdin) if r["account_key"] == "sim-account-key"]
+def last(path):
+    return [r for r in requests if r["method"] == "POST" and r["path"] == path][-1]
+sent = json.loads(last("/accounting/invoices")["body"])
+assert sent["contactId"] == contact, sent
+parts = {p["name"]: p for p in last("/accounting/files/async")["parts"]}
+def text(name):
+    return base64.b64decode(parts[name]["content_base64"]).decode()
+assert text("contactId") == contact, parts
+assert text("resourceId") == invoice, parts
+assert text("documentType") == "Rechnungsausgang", parts
+pdf = parts["file"]
+assert pdf["file_name"] == f"invoice-{invoice}.pdf", pdf
+assert pdf["content_type"] == "application/pdf", pdf
+assert len(base64.b64decode(pdf["content_base64"])) == int(pdf_bytes), pdf
+' "$contact" "$invoice" "$pdf_bytes" || fail "flow: Maesn did not receive what the example sent"
 
 # Errors: code, ErrorInfo, RetryInfo, BadRequest, and what to do next.
 run 1 get NO-SUCH-INVOICE

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -72,6 +73,18 @@ Json RecordedRequestToJson(const RecordedRequest& request) {
   json["body"] = request.body;
   json["account_key"] = request.account_key;
   json["remote_port"] = request.remote_port;
+  // A multipart/form-data body's parts (`body` is empty then), each part's
+  // content in base64 (files are binary).
+  Json parts = Json::array();
+  for (const FormPart& part : request.parts) {
+    Json json_part = Json::object();
+    json_part["name"] = part.name;
+    json_part["file_name"] = part.file_name;
+    json_part["content_type"] = part.content_type;
+    json_part["content_base64"] = absl::Base64Escape(part.content);
+    parts.push_back(std::move(json_part));
+  }
+  json["parts"] = std::move(parts);
   return json;
 }
 

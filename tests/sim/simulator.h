@@ -14,7 +14,10 @@
 // 400) and answer with meta.pagination. Created, changed and deleted
 // records stay so per account.
 // Admin surface (no auth, never recorded):
-//   GET  /_sim/requests          recorded requests as a JSON array
+//   GET  /_sim/requests          recorded requests as a JSON array (a
+//                                multipart body as "parts", each with
+//                                name, file_name, content_type and
+//                                content_base64)
 //   POST /_sim/requests/clear
 //   POST /_sim/tasks             body: TaskScript JSON + "account"; -> {"id"}
 //   POST /_sim/tasks/{taskId}/advance?account=KEY

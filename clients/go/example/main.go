@@ -9,6 +9,9 @@
 //	create [ID]        create an invoice, with a client-chosen id if given
 //	                   (never retried automatically)
 //	watch TASK_ID      print each change of an async task until it ends
+//	flow               across resources: create a contact, invoice it, and
+//	                   file the invoice's PDF in the target system's document
+//	                   store by an asynchronous upload, watched until it ends
 //
 // Environment:
 //
@@ -42,6 +45,8 @@ import (
 	_ "google.golang.org/grpc/health" // client-side health checking (healthCheckConfig)
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 
 	v1 "maesn.dev/gateway/accounting/v1"
 )
@@ -58,7 +63,7 @@ const (
 //go:embed service_config.json
 var serviceConfig string
 
-const usage = `usage: maesn-example list [PAGE_SIZE] | get INVOICE_ID | create [ID] | watch TASK_ID`
+const usage = `usage: maesn-example list [PAGE_SIZE] | get INVOICE_ID | create [ID] | watch TASK_ID | flow`
 
 // withCredentials puts the credentials into the call metadata, never into
 // the request.
@@ -148,27 +153,31 @@ func getInvoice(ctx context.Context, invoices v1.InvoiceServiceClient, id string
 	return nil
 }
 
+// today is today (UTC) as a calendar date (google.type.Date): a day, not an
+// instant, e.g. the day printed on an invoice.
+func today() *date.Date {
+	now := time.Now().UTC()
+	return &date.Date{Year: int32(now.Year()), Month: int32(now.Month()), Day: int32(now.Day())}
+}
+
 func createInvoice(ctx context.Context, invoices v1.InvoiceServiceClient, id *string) error {
 	ctx, cancel := context.WithTimeout(ctx, unaryTimeout)
 	defer cancel()
-	str := func(s string) *string { return &s }
-	num := func(f float64) *float64 { return &f }
-	today := time.Now().UTC().Truncate(24 * time.Hour)
 	// A write: if this fails with an unclear outcome, look the invoice up
 	// before creating it again (see describeError). With a client-chosen id
 	// that is one GetInvoice, and sending it again cannot duplicate it.
 	resp, err := invoices.CreateInvoice(ctx, &v1.CreateInvoiceRequest{
 		Invoice: &v1.NewInvoice{
 			InvoiceId:   id,
-			ContactId:   str("eaa28f49-6028-4b6e-bb12-d8f6278073fc"),
-			Currency:    str("EUR"),
-			InvoiceDate: &date.Date{Year: int32(today.Year()), Month: int32(today.Month()), Day: int32(today.Day())},
+			ContactId:   proto.String("eaa28f49-6028-4b6e-bb12-d8f6278073fc"),
+			Currency:    proto.String("EUR"),
+			InvoiceDate: today(),
 			LineItems: []*v1.NewInvoiceLineItem{{
-				Name:              str("Consulting"),
-				Description:       str("Workshop, 2.5 hours"),
-				Quantity:          num(2.5),
-				UnitAmount:        num(120),
-				TaxRatePercentage: num(19),
+				Name:              proto.String("Consulting"),
+				Description:       proto.String("Workshop, 2.5 hours"),
+				Quantity:          proto.Float64(2.5),
+				UnitAmount:        proto.Float64(120),
+				TaxRatePercentage: proto.Float64(19),
 			}},
 		},
 	})
@@ -188,12 +197,14 @@ func taskLine(t *v1.Task) string {
 		t.GetTaskId(), status, text(t.RawStatus), t.GetDone(), len(t.GetInformation()))
 }
 
-func watchTask(ctx context.Context, tasks v1.TaskServiceClient, id string) error {
+// watchTask prints each state of the task until it ends and returns the
+// last one (nil when the stream ended before any).
+func watchTask(ctx context.Context, tasks v1.TaskServiceClient, id string) (*v1.Task, error) {
 	ctx, cancel := context.WithTimeout(ctx, watchTimeout)
 	defer cancel()
 	stream, err := tasks.WatchTask(ctx, &v1.WatchTaskRequest{TaskId: id})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var last *v1.Task
 	for {
@@ -202,7 +213,7 @@ func watchTask(ctx context.Context, tasks v1.TaskServiceClient, id string) error
 			break
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if msg.GetHeartbeat() || msg.GetTask() == nil {
 			continue
@@ -213,6 +224,151 @@ func watchTask(ctx context.Context, tasks v1.TaskServiceClient, id string) error
 	if last != nil {
 		fmt.Printf("task %s ended with %s\n", id, text(last.RawStatus))
 	}
+	return last, nil
+}
+
+// flowError: a step of the flow answered OK but not with what the next step
+// needs.
+type flowError struct{ msg string }
+
+func (e *flowError) Error() string { return e.msg }
+
+type clients struct {
+	contacts v1.ContactServiceClient
+	invoices v1.InvoiceServiceClient
+	files    v1.FileServiceClient
+	tasks    v1.TaskServiceClient
+}
+
+// contactInvoiceUploadFlow is one flow across services: a new customer, an
+// invoice for it, and the invoice's PDF filed in the target system's
+// document store. The upload is asynchronous: Maesn answers with a task id
+// at once, WatchTask follows the task until it ends, and the finished task
+// carries the stored file.
+func contactInvoiceUploadFlow(ctx context.Context, c clients) error {
+	unary := func() (context.Context, context.CancelFunc) { return context.WithTimeout(ctx, unaryTimeout) }
+
+	// 1. The customer. Maesn (the target system) assigns its id.
+	callCtx, cancel := unary()
+	defer cancel()
+	created, err := c.contacts.CreateContact(callCtx, &v1.CreateContactRequest{
+		Contact: &v1.NewContact{
+			ContactType: v1.ContactType_CONTACT_TYPE_COMPANY.Enum(),
+			CompanyName: proto.String("Schreinerei Vogel GmbH"),
+			IsCustomer:  proto.Bool(true),
+			Addresses: []*v1.ContactAddress{{
+				Type:         v1.ContactAddressType_CONTACT_ADDRESS_TYPE_BILLING.Enum(),
+				AddressLine1: proto.String("Holzweg 12"),
+				PostalCode:   proto.String("79098"),
+				City:         proto.String("Freiburg im Breisgau"),
+				CountryCode:  proto.String("DE"),
+			}},
+			EmailAddresses: []*v1.EmailAddress{{
+				Type:  v1.EmailAddressType_EMAIL_ADDRESS_TYPE_INVOICE.Enum(),
+				Email: proto.String("buchhaltung@schreinerei-vogel.example"),
+			}},
+		},
+	})
+	if err != nil {
+		return err
+	}
+	contact := created.GetContact()
+	if contact.GetId() == "" {
+		return &flowError{"the created contact has no id"}
+	}
+	contactType := "-"
+	if contact.ContactType != nil {
+		contactType = contact.ContactType.String()
+	}
+	fmt.Printf("created contact %s name=%s type=%s customer=%t\n",
+		contact.GetId(), text(contact.CompanyName), contactType, contact.GetIsCustomer())
+
+	// 2. An invoice for that customer: the contact id exactly as returned.
+	// Maesn computes the totals: (1 x 2480 + 6.5 x 68) net + 19 % tax.
+	invoiceDate := today()
+	callCtx, cancel = unary()
+	defer cancel()
+	createdInvoice, err := c.invoices.CreateInvoice(callCtx, &v1.CreateInvoiceRequest{
+		Invoice: &v1.NewInvoice{
+			ContactId:   contact.Id,
+			Currency:    proto.String("EUR"),
+			InvoiceDate: invoiceDate,
+			LineItems: []*v1.NewInvoiceLineItem{{
+				Name:              proto.String("Einbauschrank Eiche"),
+				Description:       proto.String("Made to measure"),
+				Quantity:          proto.Float64(1),
+				UnitAmount:        proto.Float64(2480),
+				TaxRatePercentage: proto.Float64(19),
+			}, {
+				Name:              proto.String("Montage"),
+				Description:       proto.String("Fitting on site, 6.5 hours"),
+				Quantity:          proto.Float64(6.5),
+				UnitAmount:        proto.Float64(68),
+				TaxRatePercentage: proto.Float64(19),
+			}},
+		},
+	})
+	if err != nil {
+		return err
+	}
+	invoice := createdInvoice.GetInvoice()
+	if invoice.GetInvoiceId() == "" {
+		return &flowError{"the created invoice has no id"}
+	}
+	fmt.Printf("created %s contact=%s\n", invoiceLine(invoice), text(invoice.ContactId))
+
+	// 3. The invoice's PDF, uploaded asynchronously to the document store,
+	// linked to the contact and the invoice.
+	callCtx, cancel = unary()
+	defer cancel()
+	doc, err := c.invoices.GetInvoiceDocument(callCtx, &v1.GetInvoiceDocumentRequest{InvoiceId: invoice.GetInvoiceId()})
+	if err != nil {
+		return err
+	}
+	pdf := doc.GetDocument()
+	fmt.Printf("invoice document %s content_type=%s bytes=%d\n",
+		text(pdf.FileName), text(pdf.ContentType), len(pdf.GetContent()))
+	callCtx, cancel = unary()
+	defer cancel()
+	upload, err := c.files.UploadFileAsync(callCtx, &v1.UploadFileAsyncRequest{
+		Upload: &v1.FileUpload{
+			File: &v1.FilePart{
+				FileName:    pdf.GetFileName(),
+				ContentType: pdf.GetContentType(),
+				Content:     pdf.GetContent(),
+			},
+			ContactId:    contact.Id,
+			ResourceId:   invoice.InvoiceId,
+			DocumentType: proto.String("Rechnungsausgang"),
+			DocumentDate: invoiceDate,
+		},
+	})
+	if err != nil {
+		return err
+	}
+	if upload.GetTaskId() == "" {
+		return &flowError{"Maesn answered the upload without a task id"}
+	}
+	fmt.Printf("upload started: task %s\n", upload.GetTaskId())
+	task, err := watchTask(ctx, c.tasks, upload.GetTaskId())
+	if err != nil {
+		return err
+	}
+	if task.GetStatus() != v1.TaskStatus_TASK_STATUS_SUCCESS {
+		return &flowError{fmt.Sprintf("task %s did not succeed", upload.GetTaskId())}
+	}
+
+	// The finished task's result is Maesn's DocumentResponseDto of the stored
+	// file, whose JSON is the proto3 JSON of Document (same property names,
+	// content in base64): protojson reads it into the typed message.
+	stored := &v1.Document{}
+	if data := task.GetResponseDataJson(); data != "" {
+		if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal([]byte(data), stored); err != nil {
+			return &flowError{"the task's result is not a document: " + err.Error()}
+		}
+	}
+	fmt.Printf("stored file %s name=%s content_type=%s bytes=%d\n",
+		text(stored.Id), text(stored.FileName), text(stored.ContentType), len(stored.GetContent()))
 	return nil
 }
 
@@ -303,8 +459,12 @@ func run(args []string) int {
 		return 1
 	}
 	defer conn.Close()
-	invoices := v1.NewInvoiceServiceClient(conn)
-	tasks := v1.NewTaskServiceClient(conn)
+	c := clients{
+		contacts: v1.NewContactServiceClient(conn),
+		invoices: v1.NewInvoiceServiceClient(conn),
+		files:    v1.NewFileServiceClient(conn),
+		tasks:    v1.NewTaskServiceClient(conn),
+	}
 
 	command := args[0]
 	switch {
@@ -316,23 +476,30 @@ func run(args []string) int {
 				return 2
 			}
 		}
-		err = listInvoices(ctx, invoices, int32(pageSize))
+		err = listInvoices(ctx, c.invoices, int32(pageSize))
 	case command == "get" && len(args) == 2:
-		err = getInvoice(ctx, invoices, args[1])
+		err = getInvoice(ctx, c.invoices, args[1])
 	case command == "create" && len(args) <= 2:
 		var id *string
 		if len(args) == 2 {
 			id = &args[1]
 		}
-		err = createInvoice(ctx, invoices, id)
+		err = createInvoice(ctx, c.invoices, id)
 	case command == "watch" && len(args) == 2:
-		err = watchTask(ctx, tasks, args[1])
+		_, err = watchTask(ctx, c.tasks, args[1])
+	case command == "flow" && len(args) == 1:
+		err = contactInvoiceUploadFlow(ctx, c)
 	default:
 		fmt.Fprintln(os.Stderr, usage)
 		return 2
 	}
+	var flowErr *flowError
+	if errors.As(err, &flowErr) {
+		fmt.Printf("error: %s\n", flowErr)
+		return 1
+	}
 	if err != nil {
-		describeError(err, command == "create")
+		describeError(err, command == "create" || command == "flow")
 		return 1
 	}
 	return 0
