@@ -154,7 +154,7 @@ expect_line "task $task ended with SUCCESS"
 # contact id as Maesn returned it (Maesn computes the totals: 1 x 2480 +
 # 6.5 x 68 = 2922 net, + 19 % tax = 3477.18); the invoice's PDF uploaded
 # asynchronously, linked to both, its task watched from the simulator's
-# first state (PENDING, not a Maesn status, so UNSPECIFIED) to SUCCESS; the
+# first state (IN_PROGRESS, as DATEV Unternehmen Online reports it) to SUCCESS; the
 # stored file read back typed from the finished task.
 run_following flow
 contact=$(sed -n 's/^created contact \([^ ]*\) .*/\1/p' <<<"$output")
@@ -166,7 +166,7 @@ expect_line "created contact $contact name=Schreinerei Vogel GmbH type=CONTACT_T
 expect_line "created invoice $invoice number=- status=DOCUMENT_STATUS_DRAFT total=3477.18 currency=EUR contact=$contact"
 pdf_bytes=$(sed -n "s/^invoice document invoice-$invoice\.pdf content_type=application\/pdf bytes=\([1-9][0-9]*\)$/\1/p" <<<"$output")
 [[ -n $pdf_bytes ]] || fail "flow: no invoice document: $output"
-expect_line "task $task status=TASK_STATUS_UNSPECIFIED raw_status=PENDING done=false information=0"
+expect_line "task $task status=TASK_STATUS_IN_PROGRESS raw_status=IN_PROGRESS done=false information=0"
 expect_line "task $task status=TASK_STATUS_SUCCESS raw_status=SUCCESS done=true information=0"
 expect_line "task $task ended with SUCCESS"
 [[ $(grep "^task $task status=" <<<"$output" | tail -n1) == *" raw_status=SUCCESS done=true "* ]] ||

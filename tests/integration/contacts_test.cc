@@ -167,7 +167,8 @@ TEST_F(ContactsTest, AsynchronousCreateCarriesATaskIdThatWatchTaskFollows) {
   auto reader = tasks_->WatchTask(wctx.get(), watch);
   v1::WatchTaskResponse update;
   ASSERT_TRUE(reader->Read(&update));
-  EXPECT_EQ(update.task().raw_status(), "PENDING");
+  EXPECT_EQ(update.task().status(), v1::TASK_STATUS_IN_PROGRESS);
+  EXPECT_EQ(update.task().raw_status(), "IN_PROGRESS");
   ASSERT_TRUE(simulator().AdvanceTask(account, resp.task_id()));
   std::vector<std::string> statuses;
   while (reader->Read(&update)) statuses.push_back(update.task().raw_status());

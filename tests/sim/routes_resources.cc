@@ -27,7 +27,7 @@
 // DATEV): for an account key containing "datev" (the simulator's
 // "sim-datev-account-key"), a resource marked `async` answers GET <path>
 // and POST <path> with 202 and {"data": {...partial record, "taskId": id}};
-// the task goes PENDING -> SUCCESS (one step per advance or per demo
+// the task goes IN_PROGRESS -> SUCCESS (one step per advance or per demo
 // interval) with the list page or the created record as its responseData.
 // The created record is stored at once, as the target system would have it
 // once the task ends.
@@ -49,12 +49,12 @@ bool ProcessesAsync(const ResourceSpec& spec, const ApiRequest& request) {
   return spec.async && absl::StrContains(request.account_key, "datev");
 }
 
-// Starts a task PENDING -> SUCCESS whose responseData is `result`.
+// Starts a task IN_PROGRESS -> SUCCESS whose responseData is `result`.
 std::string StartTask(RouteContext& context, Json result) {
   TaskScript script;
   script.id = NewId(context.account, "TASK");
   script.integration = "datev-duo";
-  script.steps.push_back(TaskStep{"PENDING", {}, std::nullopt});
+  script.steps.push_back(TaskStep{"IN_PROGRESS", {}, std::nullopt});
   script.steps.push_back(TaskStep{"SUCCESS", {}, std::move(result)});
   const std::string id = script.id;
   context.account.tasks.insert_or_assign(
