@@ -111,7 +111,7 @@ class ExpensesTest : public GatewayFixture {
     p.set_total_gross_amount(1190.00);
     form.mutable_folder_management()->set_category("Eingangsrechnungen");
     form.mutable_folder_management()->set_folder("2024");
-    form.mutable_folder_management()->set_register("06");
+    form.mutable_folder_management()->set_register_("06");
     return form;
   }
 
