@@ -13,6 +13,9 @@ contract. Unless fidelity.yaml lists a commented exception:
   "<operationId>.<parameter>:wider" is excepted);
 - every rpc's method, path and query parameters match its operation, each
   query parameter's type matching what it is sent from;
+- a multipart/form-data body: every form field has a field of the rpc's
+  body message with its JSON name (files are FilePart, an inline object is
+  checked property by property, a JSON part's DTO is a request DTO);
 - every operation in scope is served by an rpc or listed under
   unserved_operations: the operations on a served resource path (the first
   two path segments of an rpc's path, /accounting/v2/... variants
@@ -307,6 +310,73 @@ class Checker:
                 if field.get("message") in self.date_properties:
                     self.date_properties[field["message"]] += 1
 
+    def check_form(self, rpc, op_id, form):
+        """A multipart/form-data body: every form field against the field
+        of the rpc's body message with the field's JSON name (a file part
+        is a FilePart, a JSON part's DTO is reached as sent to Maesn, an
+        inline object's properties are checked one by one)."""
+        body = rpc.get("body")
+        fields = self.protos.get(PKG + body, {}).get("fields") if body \
+            else None
+        if fields is None:
+            self.errors.append("%s takes multipart/form-data but %s has no "
+                               "body message" % (op_id, rpc["rpc"]))
+            return
+        for name, prop in self.resolve(form).get("properties", {}).items():
+            ref = self.ref_name(prop) or self.ref_name(prop.get("items"))
+            if ref is not None:
+                self.reach(ref, request=True)
+            where = "%s form.%s" % (op_id, name)
+            self.total += 1
+            field = fields.get(name)
+            if field is None:
+                if not self.exception(where):
+                    self.errors.append("%s has no field in %s"
+                                       % (where, body))
+                continue
+            if self.form_field_ok(where, prop, field):
+                self.mapped += 1
+
+    def form_field_ok(self, where, prop, field):
+        """One form field: file parts (binary strings) are FilePart
+        messages; an inline object is a message whose fields carry its
+        properties; anything else as a property sent to Maesn."""
+        array = prop.get("type") == "array"
+        item = prop.get("items", {}) if array else prop
+        if item.get("type") == "string" and item.get("format") == "binary":
+            if field["repeated"] == array and \
+                    field.get("message") == PKG + "FilePart":
+                return True
+            self.errors.append("%s is %s but proto field %s is not %s "
+                               "FilePart" % (where, "an array of files"
+                                             if array else "a file",
+                                             field["name"], "a repeated"
+                                             if array else "a"))
+            return False
+        if prop.get("type") == "object" and prop.get("properties"):
+            sub = self.protos.get(field.get("message", ""), {}).get("fields")
+            if field["type"] != "message" or field["repeated"] or \
+                    sub is None:
+                self.errors.append("%s is an object but proto field %s is "
+                                   "not a message" % (where, field["name"]))
+                return False
+            ok = True
+            for name, p in prop["properties"].items():
+                self.total += 1
+                f = sub.get(name)
+                if f is None:
+                    if not self.exception("%s.%s" % (where, name)):
+                        self.errors.append("%s.%s has no field in %s"
+                                           % (where, name, field["message"]))
+                        ok = False
+                    continue
+                if self.carry("%s.%s" % (where, name), p, f, request=True):
+                    self.mapped += 1
+                else:
+                    ok = False
+            return ok
+        return self.carry(where, prop, field, request=True)
+
     def check_envelope(self, op_id, op, where):
         """BaseResponseDto per operation: meta, data, rawData (when the
         operation takes rawData), errors."""
@@ -324,12 +394,15 @@ class Checker:
         # A 2xx answer's `errors` travel in the response's meta.
         ok["errors"] = ok["meta"] and "errors" in self.protos.get(
             PKG + "ResponseMeta", {}).get("fields", {})
-        content = None
+        # Every 2xx answer's `data` (e.g. 201 with the record and 202 with
+        # only a task id).
+        data_props = []
         for code, r in op.get("responses", {}).items():
             if str(code).startswith("2"):
                 content = r.get("content", {}).get(
                     "application/json", {}).get("schema")
-        data_prop = self.resolve(content).get("properties", {}).get("data")
+                data_props.append(self.resolve(content).get(
+                    "properties", {}).get("data"))
         if where["data"]:
             data_field = next((f for f in fields.values()
                                if f["name"] == where["data"]), None)
@@ -337,9 +410,13 @@ class Checker:
             # `data` is only a task id: the response message carries it.
             data_field = {"name": "", "repeated": False, "type": "message",
                           "message": PKG + response}
-        ok["data"] = data_field is not None and data_prop is not None and \
-            self.field_ok(op_id + " data", where["data"], data_prop,
-                          data_field)
+        ok["data"] = data_field is not None and bool(data_props)
+        for data_prop in data_props:
+            carried = data_prop is not None and (
+                self.response_carries(data_prop, fields) or
+                self.field_ok(op_id + " data", where["data"], data_prop,
+                              data_field))
+            ok["data"] = ok["data"] and carried
         takes_raw = any(p.get("name") == "rawData"
                         for p in op.get("parameters", []))
         ok["rawData"] = not takes_raw or "rawData" in fields
@@ -357,6 +434,23 @@ class Checker:
                 self.envelope_gaps.add(name)
                 self.errors.append("%s: envelope property %s has no field "
                                    "in %s" % (op_id, name, response))
+
+    def response_carries(self, data_prop, fields):
+        """True when the response message itself has a field for every
+        property of the DTO `data_prop` refers to (an answer of only a task
+        id, {taskId}, carried by the response's task_id beside the record
+        field that carries the operation's other answer)."""
+        ref = self.ref_name(data_prop)
+        if ref is None or ref not in self.schemas:
+            return False
+        props = self.resolve(self.schemas[ref]).get("properties", {})
+        if not props or any(name not in fields for name in props):
+            return False
+        errors = len(self.errors)
+        ok = all(self.carry("%s.%s" % (ref, name), prop, fields[name])
+                 for name, prop in props.items())
+        del self.errors[errors:]
+        return ok
 
     def count_envelope(self):
         """The envelope's properties count once: mapped when every
@@ -516,6 +610,10 @@ class Checker:
                 "application/json", {}).get("schema")
             if self.ref_name(body):
                 self.reach(self.ref_name(body), request=True)
+            form = op.get("requestBody", {}).get("content", {}).get(
+                "multipart/form-data", {}).get("schema")
+            if form is not None:
+                self.check_form(rpc, op_id, form)
             for code, r in op.get("responses", {}).items():
                 schema = r.get("content", {}).get(
                     "application/json", {}).get("schema")

@@ -497,6 +497,103 @@ def test_date_parameter_is_counted():
                                        fidelity.DATE: 1}
 
 
+# --- rule 5: multipart/form-data bodies ---------------------------------
+
+def multipart(spec, config, dump):
+    """createThing takes multipart/form-data: files, the JSON part `thing`
+    (CreateThingRequestDto), a text part and an inline object part."""
+    spec["paths"]["/accounting/things"]["post"]["requestBody"] = {
+        "content": {"multipart/form-data": {"schema": {
+            "type": "object", "properties": {
+                "files": {"type": "array",
+                          "items": {"type": "string", "format": "binary"}},
+                "thing": ref("CreateThingRequestDto"),
+                "kind": {"type": "string", "enum": ["X"]},
+                "folder": {"type": "object", "properties": {
+                    "register": {"type": "string"}}},
+            }}}}}
+    rpc(dump, "CreateThing")["body"] = "ThingForm"
+    dump["messages"][PKG + "ThingForm"] = fields(
+        files=message("files", PKG + "FilePart", repeated=True),
+        thing=message("thing", PKG + "NewThing"),
+        kind=dict(enum("kind", PKG + "Kind", ["X", "Y"]), accepts=["X"]),
+        folder=message("folder", PKG + "Folder"))
+    dump["messages"][PKG + "Folder"] = fields(
+        register=scalar("register", "string"))
+
+
+def test_multipart_body_passes_and_reaches_its_json_parts():
+    checker = expect_pass(multipart)
+    assert "CreateThingRequestDto" in checker.request_dtos
+    assert "CreatePartDto" in checker.request_dtos
+
+
+def test_multipart_file_part_must_be_a_file_part():
+    def edit(spec, config, dump):
+        multipart(spec, config, dump)
+        dump["messages"][PKG + "ThingForm"]["fields"]["files"] = scalar(
+            "files", "bytes", repeated=True)
+    expect_gap(edit, "createThing form.files is an array of files but proto "
+               "field files is not a repeated FilePart")
+
+
+def test_multipart_form_field_without_a_field_fails():
+    def edit(spec, config, dump):
+        multipart(spec, config, dump)
+        del dump["messages"][PKG + "ThingForm"]["fields"]["kind"]
+    expect_gap(edit, "createThing form.kind has no field in ThingForm")
+
+
+def test_multipart_text_part_enum_is_checked_both_ways():
+    def edit(spec, config, dump):
+        multipart(spec, config, dump)
+        del dump["messages"][PKG + "ThingForm"]["fields"]["kind"]["accepts"]
+    expect_gap(edit, "createThing form.kind accepts only ['X']")
+
+
+def test_multipart_inline_object_is_checked_property_by_property():
+    def edit(spec, config, dump):
+        multipart(spec, config, dump)
+        dump["messages"][PKG + "Folder"] = fields()
+    expect_gap(edit, "createThing form.folder.register has no field in "
+               "maesn.accounting.v1.Folder")
+
+
+def test_multipart_body_needs_a_body_message():
+    def edit(spec, config, dump):
+        multipart(spec, config, dump)
+        rpc(dump, "CreateThing")["body"] = ""
+    expect_gap(edit, "createThing takes multipart/form-data but "
+               "/pkg.ThingService/CreateThing has no body message")
+
+
+# --- rule 6: an operation with two answers ------------------------------
+
+def two_answers(spec, config, dump):
+    """createThing answers 201 with the record or 202 with only a task
+    id; the response message carries the task id in its own field."""
+    spec["components"]["schemas"]["TaskIdResponseDto"] = {
+        "properties": {"taskId": {"type": "string"}}}
+    spec["paths"]["/accounting/things"]["post"]["responses"].update(
+        answer(202, ref("TaskIdResponseDto")))
+    config["messages"]["TaskIdResponseDto"] = "ThingResponse"
+    dump["messages"][PKG + "ThingResponse"]["fields"]["taskId"] = scalar(
+        "task_id", "string")
+
+
+def test_a_task_id_answer_beside_the_record_passes():
+    checker = expect_pass(two_answers)
+    assert "TaskIdResponseDto" in checker.dtos
+
+
+def test_a_task_id_answer_needs_the_task_id_field():
+    def edit(spec, config, dump):
+        two_answers(spec, config, dump)
+        del dump["messages"][PKG + "ThingResponse"]["fields"]["taskId"]
+    expect_gap(edit, "createThing: envelope data is not carried by "
+               "ThingResponse")
+
+
 def main():
     tests = [(name, f) for name, f in sorted(globals().items())
              if name.startswith("test_") and callable(f)]

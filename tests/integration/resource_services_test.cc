@@ -284,15 +284,37 @@ class ResourceServicesTest : public GatewayFixture {
     }
   }
 
+  static void ClearId(Message& m) {
+    if (const FieldDescriptor* id = m.GetDescriptor()->FindFieldByName("id")) {
+      m.GetReflection()->ClearField(&m, id);
+    }
+  }
+
   // A body for `b` made from `record` (fields of the same name and type),
-  // its id cleared.
+  // its id cleared. A multipart form's JSON parts (its message fields other
+  // than files, e.g. the `expense` part of an expense create) are made from
+  // the record the same way; text parts are the form's own fields.
   static std::unique_ptr<Message> BodyFrom(const RestBinding& b,
                                            const Message& record) {
     auto body = New(b.body->message_type());
     CopyMatching(record, *body);
-    if (const FieldDescriptor* id =
-            body->GetDescriptor()->FindFieldByName("id")) {
-      body->GetReflection()->ClearField(body.get(), id);
+    ClearId(*body);
+    if (!b.multipart) return body;
+    const google::protobuf::Descriptor& form = *body->GetDescriptor();
+    for (int i = 0; i < form.field_count(); ++i) {
+      const FieldDescriptor* f = form.field(i);
+      if (f->is_repeated() ||
+          f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE ||
+          f->message_type()->full_name() == "maesn.accounting.v1.FilePart" ||
+          body->GetReflection()->HasField(*body, f)) {
+        continue;
+      }
+      auto part = New(f->message_type());
+      CopyMatching(record, *part);
+      ClearId(*part);
+      if (part->ByteSizeLong() > 0) {
+        body->GetReflection()->MutableMessage(body.get(), f)->CopyFrom(*part);
+      }
     }
     return body;
   }

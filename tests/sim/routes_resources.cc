@@ -14,6 +14,8 @@
 //                                  record by its parts (JSON parts' and
 //                                  text parts' properties, files)
 //   POST   <asyncCreatePath>       the same, always 202 with only a taskId
+//   POST   <taskIdCreatePath>      as <createPath>, but an asynchronous
+//                                  answer is 202 with only a taskId
 //   GET    <fixedReads path>       fixed data (e.g. allowed values)
 //   PUT    <path>/{id}             replaces the record (id and createdDate
 //                                  kept); 200 with it
@@ -101,10 +103,13 @@ ApiResponse Get(const ResourceSpec& spec, const ApiRequest& request,
 
 // The record a multipart create describes: JSON parts' properties, text
 // parts as strings, the spec's file part as the record's own file
-// (DocumentResponseDto properties), other files as lists of such objects.
+// (DocumentResponseDto properties), the files of its file list part by
+// name (the first also as `document`), other files as lists of such
+// objects.
 std::optional<Json> FormRecord(const ResourceSpec& spec,
-                               const ApiRequest& request) {
+                               const ApiRequest& request, Json& document) {
   Json record = Json::object();
+  Json listed = Json::array();
   for (const FormPart& part : request.parts) {
     if (!part.file_name.empty()) {
       Json file = Json::object();
@@ -114,6 +119,9 @@ std::optional<Json> FormRecord(const ResourceSpec& spec,
       file["content"] = absl::Base64Escape(part.content);
       if (part.name == spec.file_part) {
         record.update(file);
+      } else if (part.name == spec.file_list_part) {
+        listed.push_back(part.file_name);
+        if (document.is_null()) document = std::move(file);
       } else {
         record[part.name].push_back(std::move(file));
       }
@@ -125,28 +133,51 @@ std::optional<Json> FormRecord(const ResourceSpec& spec,
       record[part.name] = part.content;
     }
   }
+  if (!listed.empty()) {
+    // After the names a JSON part may already list (files the target
+    // system has).
+    Json& files = record[spec.file_list_part];
+    if (!files.is_array()) files = Json::array();
+    for (Json& name : listed) files.push_back(std::move(name));
+  }
   return record;
 }
 
+// How a create answers when the target system processes it asynchronously.
+enum class AsyncAnswer {
+  kPartialRecord,  // 202 with the record and its taskId (DATEV keys only)
+  kTaskIdOnly,     // 202 with only the taskId (DATEV keys only)
+  kAlways,         // always 202 with only the taskId
+};
+
 ApiResponse CreateRecord(const ResourceSpec& spec, const ApiRequest& request,
-                         RouteContext& context, bool always_async);
+                         RouteContext& context, AsyncAnswer async);
 
 ApiResponse Create(const ResourceSpec& spec, const ApiRequest& request,
                    RouteContext& context) {
-  return CreateRecord(spec, request, context, /*always_async=*/false);
+  return CreateRecord(spec, request, context, AsyncAnswer::kPartialRecord);
+}
+
+// A create whose asynchronous answer is only the task id.
+ApiResponse CreateTaskIdAnswer(const ResourceSpec& spec,
+                               const ApiRequest& request,
+                               RouteContext& context) {
+  return CreateRecord(spec, request, context, AsyncAnswer::kTaskIdOnly);
 }
 
 // The create Maesn always processes asynchronously: 202 with only the
 // task id.
 ApiResponse CreateAsync(const ResourceSpec& spec, const ApiRequest& request,
                         RouteContext& context) {
-  return CreateRecord(spec, request, context, /*always_async=*/true);
+  return CreateRecord(spec, request, context, AsyncAnswer::kAlways);
 }
 
 ApiResponse CreateRecord(const ResourceSpec& spec, const ApiRequest& request,
-                         RouteContext& context, bool always_async) {
-  std::optional<Json> body = request.parts.empty() ? ParseObjectBody(request)
-                                                   : FormRecord(spec, request);
+                         RouteContext& context, AsyncAnswer async) {
+  Json document;
+  std::optional<Json> body = request.parts.empty()
+                                 ? ParseObjectBody(request)
+                                 : FormRecord(spec, request, document);
   if (!body.has_value()) return ErrorResponse(400, "the body must be JSON");
   FieldErrors errors;
   for (const std::string& property : spec.required) {
@@ -168,10 +199,12 @@ ApiResponse CreateRecord(const ResourceSpec& spec, const ApiRequest& request,
   data["updatedDate"] = now;
   Record record;
   record.data = data;
+  record.document = std::move(document);
   if (absl::Status s = records->Put(std::move(record)); !s.ok()) {
     return ErrorResponse(400, s.message());
   }
-  if (always_async) {
+  if (async == AsyncAnswer::kAlways ||
+      (async == AsyncAnswer::kTaskIdOnly && ProcessesAsync(spec, request))) {
     return JsonResponse(
         202, Envelope(Json::object({{"taskId", StartTask(context, data)}})));
   }
@@ -302,6 +335,9 @@ void RegisterResourceRoutes(Router& router,
     route("POST", spec->create_path, Create);
     if (!spec->async_create_path.empty()) {
       route("POST", spec->async_create_path, CreateAsync);
+    }
+    if (!spec->task_id_create_path.empty()) {
+      route("POST", spec->task_id_create_path, CreateTaskIdAnswer);
     }
     route("GET", one, Get);
     route("PUT", one,

@@ -82,6 +82,8 @@ absl::StatusOr<ResourceSpec> ResourceSpecFromJson(const std::string& path,
   spec.id_prefix = text("idPrefix");
   spec.file_part = text("filePart");
   spec.async_create_path = text("asyncCreatePath");
+  spec.task_id_create_path = text("taskIdCreatePath");
+  spec.file_list_part = text("fileListPart");
   if (auto reads = json.find("fixedReads"); reads != json.end()) {
     for (const Json& read : *reads) {
       if (!read.is_object() || !read.contains("path") ||

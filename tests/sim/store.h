@@ -169,6 +169,9 @@ class SeedData {
 //                                       // on create only
 //    "filePart": "file",                // multipart: the record's own file
 //    "asyncCreatePath": "...",          // POST answering 202 + taskId
+//    "taskIdCreatePath": "...",         // POST like createPath whose 202
+//                                       // answer is only {taskId}
+//    "fileListPart": "files",           // multipart: files listed by name
 //    "fixedReads": [{"path": ..., "data": ...}],  // GET -> fixed data
 //    "records": [{"data": {...}}, ...]} // seed records, as in <resource>.json
 struct ResourceSpec {
@@ -189,6 +192,14 @@ struct ResourceSpec {
   // A create that Maesn always processes asynchronously: 202 with
   // {"taskId"}; the task ends in SUCCESS with the created record.
   std::string async_create_path;
+  // A second create (e.g. Maesn's /accounting/v2/... variant) that answers
+  // like `create_path`, except that its asynchronous answer (202) carries
+  // only {"taskId"}, not the partial record.
+  std::string task_id_create_path;
+  // Multipart creates: the file part whose files the record lists by name
+  // in the property of the same name (Maesn answers them as strings); the
+  // first of them becomes the record's document (GET .../document).
+  std::string file_list_part;
   // Fixed reads under the resource (e.g. lists of allowed values): GET
   // `path` answers `data` in the envelope. Matched before any record route.
   struct FixedRead {
