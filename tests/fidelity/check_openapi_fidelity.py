@@ -307,6 +307,52 @@ class Checker:
                 if field.get("message") in self.date_properties:
                     self.date_properties[field["message"]] += 1
 
+    def check_form(self, rpc, op_id, form):
+        """A multipart/form-data body: each form field against the field of
+        the rpc's body message with its JSON name (a binary a FilePart, an
+        array a repeated field, a DTO its message); the DTOs the form refers
+        to are reached as request DTOs."""
+        body = rpc.get("body")
+        fields = self.protos.get(PKG + body, {}).get("fields") \
+            if body else None
+        if fields is None:
+            self.errors.append("%s: Maesn's %s takes multipart/form-data but "
+                               "the rpc has no body message"
+                               % (rpc["rpc"], op_id))
+            return
+        for name, prop in self.resolve(form).get("properties", {}).items():
+            self.total += 1
+            where = "%s form field %s" % (op_id, name)
+            ref = self.ref_name(prop) or self.ref_name(prop.get("items"))
+            if ref is not None:
+                self.reach(ref, request=True)
+            field = fields.get(name)
+            if field is None:
+                if not self.exception("%s.%s" % (op_id, name)):
+                    self.errors.append("%s has no field in %s" % (where, body))
+                continue
+            if self.form_field_ok(where, prop, field):
+                self.mapped += 1
+
+    def form_field_ok(self, where, prop, field):
+        """True when proto `field` can carry form field `prop`: a file
+        (format binary) only a FilePart, anything else as a property."""
+        item = prop.get("items", {}) if prop.get("type") == "array" else prop
+        if item.get("format") != "binary":
+            return self.carry(where, prop, field, request=True)
+        if field["repeated"] != (item is not prop):
+            self.errors.append("%s is %s but proto field %s is %s"
+                               % (where, "an array" if item is not prop
+                                  else "one file", field["name"],
+                                  "repeated" if field["repeated"]
+                                  else "not repeated"))
+            return False
+        if field.get("message") != PKG + "FilePart":
+            self.errors.append("%s is a file but proto field %s is not a "
+                               "FilePart" % (where, field["name"]))
+            return False
+        return True
+
     def check_envelope(self, op_id, op, where):
         """BaseResponseDto per operation: meta, data, rawData (when the
         operation takes rawData), errors."""
@@ -512,10 +558,13 @@ class Checker:
             path, method, op = ops[op_id]
             self.operations_checked += 1
             self.check_binding(rpc, path, method, op)
-            body = op.get("requestBody", {}).get("content", {}).get(
-                "application/json", {}).get("schema")
+            content = op.get("requestBody", {}).get("content", {})
+            body = content.get("application/json", {}).get("schema")
             if self.ref_name(body):
                 self.reach(self.ref_name(body), request=True)
+            form = content.get("multipart/form-data", {}).get("schema")
+            if form is not None:
+                self.check_form(rpc, op_id, form)
             for code, r in op.get("responses", {}).items():
                 schema = r.get("content", {}).get(
                     "application/json", {}).get("schema")

@@ -497,6 +497,78 @@ def test_date_parameter_is_counted():
                                        fidelity.DATE: 1}
 
 
+# --- multipart/form-data bodies ------------------------------------------
+
+def with_form(spec, config, dump):
+    """createThing takes a form: files, their positions and the thing as a
+    JSON part, carried by a ThingUpload body message."""
+    spec["paths"]["/accounting/things"]["post"]["requestBody"] = {
+        "content": {"multipart/form-data": {"schema": {
+            "type": "object", "properties": {
+                "files": {"type": "array",
+                          "items": {"type": "string", "format": "binary"}},
+                "filesPos": {"type": "array", "items": {"type": "string"}},
+                "the_thing": ref("CreateThingRequestDto")}}}}}
+    dump["messages"][PKG + "ThingUpload"] = fields(
+        files=message("files", PKG + "FilePart", repeated=True),
+        filesPos=scalar("files_pos", "string", repeated=True),
+        the_thing=message("the_thing", PKG + "NewThing"))
+    rpc(dump, "CreateThing")["body"] = "ThingUpload"
+
+
+def test_form_fields_are_checked_and_their_dtos_reached():
+    checker = expect_pass(with_form)
+    assert "CreateThingRequestDto" in checker.request_dtos
+    assert "CreatePartDto" in checker.request_dtos
+    # The JSON body's figures and the 3 form fields.
+    base = run()
+    assert (checker.mapped, checker.total) == (base.mapped + 3,
+                                               base.total + 3)
+
+
+def test_form_field_without_a_proto_field_fails():
+    def edit(spec, config, dump):
+        with_form(spec, config, dump)
+        del dump["messages"][PKG + "ThingUpload"]["fields"]["filesPos"]
+    expect_gap(edit, "createThing form field filesPos has no field in "
+               "ThingUpload")
+
+
+def test_form_file_must_be_a_file_part():
+    def edit(spec, config, dump):
+        with_form(spec, config, dump)
+        dump["messages"][PKG + "ThingUpload"]["fields"]["files"] = scalar(
+            "files", "bytes", repeated=True)
+    expect_gap(edit, "createThing form field files is a file but proto "
+               "field files is not a FilePart")
+
+
+def test_form_file_array_must_be_repeated():
+    def edit(spec, config, dump):
+        with_form(spec, config, dump)
+        dump["messages"][PKG + "ThingUpload"]["fields"]["files"] = message(
+            "files", PKG + "FilePart")
+    expect_gap(edit, "createThing form field files is an array but proto "
+               "field files is not repeated")
+
+
+def test_form_json_part_must_carry_its_dto():
+    def edit(spec, config, dump):
+        with_form(spec, config, dump)
+        dump["messages"][PKG + "ThingUpload"]["fields"]["the_thing"] = \
+            message("the_thing", PKG + "Thing")
+    expect_gap(edit, "createThing form field the_thing refers to "
+               "CreateThingRequestDto")
+
+
+def test_form_without_a_body_message_fails():
+    def edit(spec, config, dump):
+        with_form(spec, config, dump)
+        rpc(dump, "CreateThing")["body"] = ""
+    expect_gap(edit, "takes multipart/form-data but the rpc has no body "
+               "message")
+
+
 def main():
     tests = [(name, f) for name, f in sorted(globals().items())
              if name.startswith("test_") and callable(f)]
