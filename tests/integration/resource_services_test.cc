@@ -51,6 +51,12 @@ const std::set<std::string> kOwnTests = {"InvoiceService", "BillService",
 const std::vector<std::string> kCreateShapedUnlikeRecord = {"CustomerService",
                                                             "SupplierService"};
 
+// Message types a multipart body sends as file or text parts, not as JSON
+// parts.
+const std::set<std::string> kNotJsonParts = {"maesn.accounting.v1.FilePart",
+                                             "google.type.Date",
+                                             "google.protobuf.Timestamp"};
+
 // The simulator's account keys: one synchronous target system, one that
 // processes async resources asynchronously (its key contains "datev").
 constexpr const char* kDatevAccountKey = "sim-datev-account-key";
@@ -285,16 +291,36 @@ class ResourceServicesTest : public GatewayFixture {
   }
 
   // A body for `b` made from `record` (fields of the same name and type),
-  // its id cleared.
+  // its id cleared. A multipart body carries the record in a JSON part (a
+  // message field other than a file, date or time): that part is made from
+  // the record the same way.
   static std::unique_ptr<Message> BodyFrom(const RestBinding& b,
                                            const Message& record) {
     auto body = New(b.body->message_type());
     CopyMatching(record, *body);
-    if (const FieldDescriptor* id =
-            body->GetDescriptor()->FindFieldByName("id")) {
-      body->GetReflection()->ClearField(body.get(), id);
+    ClearId(*body);
+    if (b.multipart) {
+      const google::protobuf::Descriptor& d = *body->GetDescriptor();
+      for (int i = 0; i < d.field_count(); ++i) {
+        const FieldDescriptor* f = d.field(i);
+        if (f->is_repeated() ||
+            f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE ||
+            kNotJsonParts.count(f->message_type()->full_name()) != 0) {
+          continue;
+        }
+        Message* part = body->GetReflection()->MutableMessage(body.get(), f);
+        CopyMatching(record, *part);
+        ClearId(*part);
+      }
     }
     return body;
+  }
+
+  static void ClearId(Message& message) {
+    if (const FieldDescriptor* id =
+            message.GetDescriptor()->FindFieldByName("id")) {
+      message.GetReflection()->ClearField(&message, id);
+    }
   }
 
   // Every record of the list, page by page (page_size 5).
