@@ -606,8 +606,8 @@ class Checker:
             path, method, op = ops[op_id]
             self.operations_checked += 1
             self.check_binding(rpc, path, method, op)
-            body = op.get("requestBody", {}).get("content", {}).get(
-                "application/json", {}).get("schema")
+            content = op.get("requestBody", {}).get("content", {})
+            body = content.get("application/json", {}).get("schema")
             if self.ref_name(body):
                 self.reach(self.ref_name(body), request=True)
             form = op.get("requestBody", {}).get("content", {}).get(

@@ -51,6 +51,12 @@ const std::set<std::string> kOwnTests = {"InvoiceService", "BillService",
 const std::vector<std::string> kCreateShapedUnlikeRecord = {"CustomerService",
                                                             "SupplierService"};
 
+// Message types a multipart body sends as file or text parts, not as JSON
+// parts.
+const std::set<std::string> kNotJsonParts = {"maesn.accounting.v1.FilePart",
+                                             "google.type.Date",
+                                             "google.protobuf.Timestamp"};
+
 // The simulator's account keys: one synchronous target system, one that
 // processes async resources asynchronously (its key contains "datev").
 constexpr const char* kDatevAccountKey = "sim-datev-account-key";
@@ -292,8 +298,9 @@ class ResourceServicesTest : public GatewayFixture {
 
   // A body for `b` made from `record` (fields of the same name and type),
   // its id cleared. A multipart form's JSON parts (its message fields other
-  // than files, e.g. the `expense` part of an expense create) are made from
-  // the record the same way; text parts are the form's own fields.
+  // than files, dates and times, e.g. the `expense` part of an expense
+  // create) are made from the record the same way; text parts are the
+  // form's own fields.
   static std::unique_ptr<Message> BodyFrom(const RestBinding& b,
                                            const Message& record) {
     auto body = New(b.body->message_type());
@@ -305,7 +312,7 @@ class ResourceServicesTest : public GatewayFixture {
       const FieldDescriptor* f = form.field(i);
       if (f->is_repeated() ||
           f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE ||
-          f->message_type()->full_name() == "maesn.accounting.v1.FilePart" ||
+          kNotJsonParts.count(f->message_type()->full_name()) != 0 ||
           body->GetReflection()->HasField(*body, f)) {
         continue;
       }

@@ -264,6 +264,63 @@ TEST_F(ResourcesTest, GenericResourcesReplaceMergeDeleteAndServeLines) {
   EXPECT_EQ(Call("PATCH", one, "{}").first, 404);
 }
 
+// Multipart creates describe the record by their parts: repeated text
+// parts become arrays, and the files of the "fileListPart" their names.
+// Attachments are listed, added (one file part) and read; a resource marked
+// "async": "always" answers every create with a task.
+TEST_F(ResourcesTest, JournalEntriesTakeFilesAttachmentsAndBatches) {
+  auto c = Client();
+  const httplib::MultipartFormDataItems entry = {
+      {"files", "%PDF-1.4 a", "a.pdf", "application/pdf"},
+      {"files", "jpeg b", "b.jpg", "image/jpeg"},
+      {"filesPos", "1", "", ""},
+      {"filesPos", "2", "", ""},
+      {"journal_entry", R"({"description":"Hotel","journalLineItems":[]})", "",
+       "application/json"}};
+  auto made = c->Post("/accounting/journalEntries", Auth(), entry);
+  ASSERT_TRUE(made);
+  ASSERT_EQ(made->status, 201) << made->body;
+  const J data = J::parse(made->body)["data"];
+  EXPECT_EQ(data["files"], J::parse(R"(["a.pdf","b.jpg"])"));
+  EXPECT_EQ(data["filesPos"], J::parse(R"(["1","2"])"));
+  EXPECT_EQ(data["description"], "Hotel");
+
+  const std::string all = "/accounting/journalEntries/JE-2024-0001/Attachments";
+  auto [list_status, list] = Call("GET", all);
+  ASSERT_EQ(list_status, 200);
+  ASSERT_EQ(list["data"].size(), 1u);
+  EXPECT_EQ(list["data"][0]["id"], "ATT-2024-0001");
+  auto added = c->Post(all.c_str(), Auth(),
+                       httplib::MultipartFormDataItems{
+                           {"file", "%PDF-1.4 c", "c.pdf", "application/pdf"}});
+  ASSERT_TRUE(added);
+  ASSERT_EQ(added->status, 201) << added->body;
+  const J attachment = J::parse(added->body)["data"];
+  EXPECT_EQ(attachment["files"], J::parse(R"(["c.pdf"])"));
+  auto [got_status, got] =
+      Call("GET", all + "/" + attachment["id"].get<std::string>());
+  ASSERT_EQ(got_status, 200);
+  EXPECT_EQ(got["data"], attachment);
+  EXPECT_EQ(Call("GET", all + "/ATT-none").first, 404);
+  EXPECT_EQ(Call("GET", "/accounting/journalEntries/none/Attachments").first,
+            404);
+  auto two = c->Post(all.c_str(), Auth(),
+                     httplib::MultipartFormDataItems{
+                         {"file", "x", "x.pdf", "application/pdf"},
+                         {"file", "y", "y.pdf", "application/pdf"}});
+  ASSERT_TRUE(two);
+  EXPECT_EQ(two->status, 400);
+
+  auto [batch_status, batch] =
+      Call("POST", "/accounting/journalEntries/bulk",
+           R"({"accountNumberLength":4,"chartOfAccount":"SKR03",)"
+           R"("entries":[{"description":"Hotel"}],)"
+           R"("fiscalYearStartDate":"2024-01-01T00:00:00Z"})");
+  EXPECT_EQ(batch_status, 202);
+  EXPECT_TRUE(batch["data"]["taskId"].is_string());
+  EXPECT_EQ(batch["data"]["chartOfAccount"], "SKR03");
+}
+
 // A resource is a file in the data directory's resources/: no code.
 TEST(ResourceFilesTest, AResourceFileAddsItsRoutesAndRecords) {
   const std::string dir = ::testing::TempDir() + "/sim-data-resources";

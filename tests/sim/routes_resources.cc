@@ -24,6 +24,14 @@
 //   GET    <path>/{id}/lineItems   the record's `lineItems` (paged)
 //   GET    <path>/{id}/lineItems/{lineItemId}   one of them, by `id`
 //   GET    <path>/{id}/document    a DocumentResponseDto (a small PDF)
+//   GET    <path>/{id}/<attachments.path>          the record's attachments
+//   POST   <path>/{id}/<attachments.path>          multipart, one file part:
+//                                  201 with the new attachment
+//   GET    <path>/{id}/<attachments.path>/{attachmentId}   one of them
+//
+// An attachment is shaped as Maesn's spec answers these operations (for
+// journal entries: the record's own schema): its `id`, `files` (the file's
+// name), createdDate and updatedDate.
 //
 // Asynchronous processing (Maesn does it for some target systems, e.g.
 // DATEV): for an account key containing "datev" (the simulator's
@@ -32,7 +40,8 @@
 // the task goes IN_PROGRESS -> SUCCESS (one step per advance or per demo
 // interval) with the list page or the created record as its responseData.
 // The created record is stored at once, as the target system would have it
-// once the task ends.
+// once the task ends. A resource marked "async": "always" answers every
+// create so, whatever the account key.
 #include <memory>
 #include <string>
 #include <utility>
@@ -48,7 +57,8 @@ namespace maesn::sim {
 namespace {
 
 bool ProcessesAsync(const ResourceSpec& spec, const ApiRequest& request) {
-  return spec.async && absl::StrContains(request.account_key, "datev");
+  return spec.async &&
+         (spec.async_always || absl::StrContains(request.account_key, "datev"));
 }
 
 // Starts a task IN_PROGRESS -> SUCCESS whose responseData is `result`.
@@ -102,10 +112,10 @@ ApiResponse Get(const ResourceSpec& spec, const ApiRequest& request,
 }
 
 // The record a multipart create describes: JSON parts' properties, text
-// parts as strings, the spec's file part as the record's own file
-// (DocumentResponseDto properties), the files of its file list part by
-// name (the first also as `document`), other files as lists of such
-// objects.
+// parts as strings (a name sent several times as an array of them), the
+// spec's file part as the record's own file (DocumentResponseDto
+// properties), the files of its file list part by name (the first also as
+// `document`), other files as lists of such objects.
 std::optional<Json> FormRecord(const ResourceSpec& spec,
                                const ApiRequest& request, Json& document) {
   Json record = Json::object();
@@ -129,8 +139,12 @@ std::optional<Json> FormRecord(const ResourceSpec& spec,
       Json value = Json::parse(part.content, nullptr, false);
       if (!value.is_object()) return std::nullopt;
       record.update(value);
-    } else {
+    } else if (!record.contains(part.name)) {
       record[part.name] = part.content;
+    } else {
+      Json& values = record[part.name];
+      if (!values.is_array()) values = Json::array({values});
+      values.push_back(part.content);
     }
   }
   if (!listed.empty()) {
@@ -306,6 +320,62 @@ ApiResponse Document(const ResourceSpec& spec, const ApiRequest& request,
   return JsonResponse(200, Envelope(DocumentFor(spec.resource, id, id)));
 }
 
+const Json* FindAttachment(const Record& record, const std::string& id) {
+  for (const Json& attachment : record.attachments) {
+    if (attachment.is_object() && attachment.value("id", "") == id) {
+      return &attachment;
+    }
+  }
+  return nullptr;
+}
+
+ApiResponse ListAttachments(const ResourceSpec& spec, const ApiRequest& request,
+                            RouteContext& context) {
+  const Record* record = FindRecord(spec, request, context);
+  if (record == nullptr) return NotFound(spec);
+  return JsonResponse(200, Envelope(record->attachments));
+}
+
+ApiResponse GetAttachment(const ResourceSpec& spec, const ApiRequest& request,
+                          RouteContext& context) {
+  const Record* record = FindRecord(spec, request, context);
+  if (record == nullptr) return NotFound(spec);
+  const Json* attachment =
+      FindAttachment(*record, request.Param(spec.attachments.id_param));
+  if (attachment == nullptr) {
+    return ErrorResponse(404, "No attachment found");
+  }
+  return JsonResponse(200, Envelope(*attachment));
+}
+
+// One file part named as the spec's attachments say; anything else is 400.
+ApiResponse CreateAttachment(const ResourceSpec& spec,
+                             const ApiRequest& request, RouteContext& context) {
+  Record* record = FindRecord(spec, request, context);
+  if (record == nullptr) return NotFound(spec);
+  const FormPart* file = nullptr;
+  for (const FormPart& part : request.parts) {
+    if (part.name == spec.attachments.file_part && !part.file_name.empty()) {
+      file = &part;
+    }
+  }
+  if (file == nullptr || request.parts.size() != 1) {
+    return ValidationError(
+        {{spec.attachments.file_part,
+          absl::StrCat("exactly one file part \"", spec.attachments.file_part,
+                       "\" is expected")}});
+  }
+  const std::string now =
+      IsoTime(absl::FromChrono(std::chrono::system_clock::now()));
+  Json attachment =
+      Json::object({{"id", NewId(context.account, spec.attachments.id_prefix)},
+                    {"files", Json::array({file->file_name})},
+                    {"createdDate", now},
+                    {"updatedDate", now}});
+  record->attachments.push_back(attachment);
+  return JsonResponse(201, Envelope(std::move(attachment)));
+}
+
 }  // namespace
 
 void RegisterResourceRoutes(Router& router,
@@ -352,6 +422,13 @@ void RegisterResourceRoutes(Router& router,
     route("GET", absl::StrCat(one, "/lineItems"), ListLines);
     route("GET", absl::StrCat(one, "/lineItems/{lineItemId}"), GetLine);
     route("GET", absl::StrCat(one, "/document"), Document);
+    if (!spec->attachments.path.empty()) {
+      const std::string all = absl::StrCat(one, "/", spec->attachments.path);
+      route("GET", all, ListAttachments);
+      route("POST", all, CreateAttachment);
+      route("GET", absl::StrCat(all, "/{", spec->attachments.id_param, "}"),
+            GetAttachment);
+    }
   }
 }
 

@@ -113,9 +113,26 @@ absl::StatusOr<ResourceSpec> ResourceSpecFromJson(const std::string& path,
     }
   }
   if (auto async = json.find("async"); async != json.end()) {
-    spec.async =
-        (async->is_boolean() && async->get<bool>()) || *async == "create";
-    spec.async_create_only = *async == "create";
+    spec.async = (async->is_boolean() && async->get<bool>()) ||
+                 *async == "create" || *async == "always";
+    spec.async_always = *async == "always";
+    spec.async_create_only = *async == "create" || spec.async_always;
+  }
+  if (auto a = json.find("attachments"); a != json.end()) {
+    const auto field = [&a](const char* key) -> std::string {
+      auto it = a->find(key);
+      return it != a->end() && it->is_string() ? it->get<std::string>()
+                                               : std::string();
+    };
+    if (!a->is_object() || field("path").empty() || field("idParam").empty() ||
+        field("idPrefix").empty() || field("filePart").empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path,
+                       ": \"attachments\" needs \"path\", \"idParam\", "
+                       "\"idPrefix\" and \"filePart\""));
+    }
+    spec.attachments = {field("path"), field("idParam"), field("idPrefix"),
+                        field("filePart")};
   }
   return spec;
 }
@@ -161,6 +178,12 @@ absl::StatusOr<Record> RecordFromJson(const Json& json) {
       return absl::InvalidArgumentError("\"document\" must be an object");
     }
     record.document = *document;
+  }
+  if (auto attachments = json.find("attachments"); attachments != json.end()) {
+    if (!attachments->is_array()) {
+      return absl::InvalidArgumentError("\"attachments\" must be an array");
+    }
+    record.attachments = *attachments;
   }
   if (auto as_array = json.find("dataAsArray"); as_array != json.end()) {
     if (!as_array->is_boolean()) {

@@ -39,6 +39,8 @@ struct Record {
   bool data_as_array = false;  // GET by id wraps `data` in a 1-element array.
   // DocumentResponseDto served by GET .../document; null = a generated PDF.
   Json document;
+  // The record's attachments (ResourceSpec::attachments), in upload order.
+  Json attachments = Json::array();
 };
 
 // Records of one resource, keyed by the string field `id_field` of `data`,
@@ -186,9 +188,22 @@ struct ResourceSpec {
   // With `async`: only creates are asynchronous, lists answer at once
   // ("async": "create").
   bool async_create_only = false;
+  // With `async` and `async_create_only`: creates are asynchronous for every
+  // account, not only DATEV's ("async": "always").
+  bool async_always = false;
   // Multipart creates: the file part whose file becomes the record's own
   // fileName, contentType and (base64) content, as a DocumentResponseDto.
   std::string file_part;
+  // Files attached to a record after its create: GET and POST
+  // <path>/{id}/<attachments.path>, GET <path>/{id}/<attachments.path>/
+  // {<attachments.id_param>}. Empty path: none.
+  struct Attachments {
+    std::string path;
+    std::string id_param;
+    std::string id_prefix;
+    std::string file_part;
+  };
+  Attachments attachments;
   // A create that Maesn always processes asynchronously: 202 with
   // {"taskId"}; the task ends in SUCCESS with the created record.
   std::string async_create_path;

@@ -16,6 +16,7 @@
 #include "maesn/accounting/v1/event_subscription.pb.h"
 #include "maesn/accounting/v1/invoice.pb.h"
 #include "maesn/accounting/v1/profile.pb.h"
+#include "maesn/accounting/v1/project.pb.h"
 #include "maesn/accounting/v1/task.pb.h"
 #include "tests/testing/fixtures.h"
 #include "tests/testing/proto_matchers.h"
@@ -114,6 +115,17 @@ TEST(EnvelopeTest, ListAppendsEveryRecord) {
   ASSERT_EQ(got.invoices_size(), 2);
   EXPECT_EQ(got.invoices(1).invoice_id(), "b");
   EXPECT_EQ(got.meta().pagination().total_pages(), 2);
+}
+
+// A target system that reads a list asynchronously answers with a task id
+// instead of the records: no record is made of it.
+TEST(EnvelopeTest, ListOfAnAsynchronousAnswerHoldsNoRecord) {
+  v1::ListProjectsResponse got;
+  ASSERT_THAT(ParseListResponse(R"({"meta": {}, "data": {"taskId": "T1"}})",
+                                got, "projects", *got.mutable_meta(), nullptr),
+              IsOk());
+  EXPECT_EQ(got.projects_size(), 0);
+  EXPECT_EQ(got.meta().mapping_warnings_size(), 0);
 }
 
 // `errors` of a 2xx answer reach the caller in meta, whatever their shape.
