@@ -270,9 +270,10 @@ absl::Status ParseListResponse(absl::string_view body,
     int i = 0;
     for (const auto& e : *data) read_one(e, i++);
   } else if (data->is_object()) {
-    // An asynchronous answer ({"taskId": ...}) holds no record: its task
-    // id is the response's task_id (async_answer.h).
-    if (!data->contains("taskId")) read_one(*data, 0);
+    // An asynchronous answer ({"taskId": ...} alone) holds no record: its
+    // task id is the response's task_id (async_answer.h). A record that
+    // has a taskId property among others (expenses, transactions) is read.
+    if (!(data->size() == 1 && data->contains("taskId"))) read_one(*data, 0);
   } else {
     return internal::InvalidResponse("`data` is not a list");
   }

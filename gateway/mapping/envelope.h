@@ -32,7 +32,7 @@ absl::Status ParseRecordResponse(absl::string_view body,
 
 // `data` is an array of records, appended to the repeated message field
 // `records_field` of `response` (a single object is read as one record,
-// unless it carries a `taskId`: an asynchronous answer holds no records).
+// unless it is only a `taskId`: an asynchronous answer holds no records).
 absl::Status ParseListResponse(absl::string_view body,
                                google::protobuf::Message& response,
                                absl::string_view records_field,

@@ -128,6 +128,16 @@ TEST(EnvelopeTest, ListOfAnAsynchronousAnswerHoldsNoRecord) {
   EXPECT_EQ(got.meta().mapping_warnings_size(), 0);
 }
 
+// A single record that has a taskId among its properties is still a record.
+TEST(EnvelopeTest, ASingleRecordWithATaskIdPropertyIsRead) {
+  v1::ListProjectsResponse got;
+  ASSERT_THAT(ParseListResponse(R"({"data": {"id": "PRJ-1", "taskId": "T1"}})",
+                                got, "projects", *got.mutable_meta(), nullptr),
+              IsOk());
+  ASSERT_EQ(got.projects_size(), 1);
+  EXPECT_EQ(got.projects(0).id(), "PRJ-1");
+}
+
 // `errors` of a 2xx answer reach the caller in meta, whatever their shape.
 struct ErrorsCase {
   const char* errors;  // the JSON of the envelope's `errors`
