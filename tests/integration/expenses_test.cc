@@ -38,23 +38,6 @@ class ExpensesTest : public GatewayFixture {
     proposals_ = v1::BookingProposalService::NewStub(channel());
   }
 
-  static v1::FilePart File(const std::string& name, const std::string& type,
-                           const std::string& bytes) {
-    v1::FilePart file;
-    file.set_file_name(name);
-    file.set_content_type(type);
-    file.set_content(bytes);
-    return file;
-  }
-
-  static google::type::Date Day(int year, int month, int day) {
-    google::type::Date date;
-    date.set_year(year);
-    date.set_month(month);
-    date.set_day(day);
-    return date;
-  }
-
   // The parts of the only request the simulator received, by name (files
   // keep their order under their shared name).
   std::map<std::string, std::vector<sim::FormPart>> PartsOfOnlyRequest(
@@ -67,18 +50,6 @@ class ExpensesTest : public GatewayFixture {
     EXPECT_EQ(requests[0].target, target);
     for (const auto& p : requests[0].parts) parts[p.name].push_back(p);
     return parts;
-  }
-
-  // Follows a task to its end on `account`; returns it.
-  v1::Task Finish(const std::string& task_id, const std::string& account) {
-    EXPECT_TRUE(simulator().AdvanceTask(account, task_id));
-    v1::WaitTaskRequest wait;
-    wait.set_task_id(task_id);
-    v1::WaitTaskResponse done;
-    auto ctx = Context(kApiKey, account);
-    grpc::Status s = tasks_->WaitTask(ctx.get(), wait, &done);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return done.task();
   }
 
   // A supplier invoice with one line, as Maesn's v2 create takes it.
@@ -251,7 +222,7 @@ TEST_F(ExpensesTest, AnAsynchronousExpenseIsFollowedToSuccessAndReadBack) {
   EXPECT_EQ(sent["expenseLines"][0]["dimensions"][0],
             Json({{"code", "KST-300"}, {"dimension", "Kostenstelle"}}));
 
-  const v1::Task task = Finish(resp.task_id(), kAccountKey);
+  const v1::Task task = FinishTask(resp.task_id(), kAccountKey);
   EXPECT_EQ(task.status(), v1::TASK_STATUS_SUCCESS);
   const Json result = Json::parse(task.response_data_json());
   ASSERT_TRUE(result.contains("id"));
@@ -353,7 +324,7 @@ TEST_F(ExpensesTest, ABookingProposalQueuedByDatevIsFollowedToItsEnd) {
   ASSERT_FALSE(resp.task_id().empty());
   EXPECT_FALSE(resp.booking_proposal().has_id());
 
-  const v1::Task task = Finish(resp.task_id(), kDatevAccountKey);
+  const v1::Task task = FinishTask(resp.task_id(), kDatevAccountKey);
   EXPECT_EQ(task.status(), v1::TASK_STATUS_SUCCESS);
   const Json result = Json::parse(task.response_data_json());
   EXPECT_EQ(result["number"], "RE-2024-5531");

@@ -76,14 +76,9 @@ TEST_F(FilesTest, AnAsynchronousUploadIsFollowedToItsEnd) {
   auto ctx = Context();
   ASSERT_TRUE(files_->UploadFileAsync(ctx.get(), req, &resp).ok());
   ASSERT_FALSE(resp.task_id().empty());
-  ASSERT_TRUE(simulator().AdvanceTask(kAccountKey, resp.task_id()));
-  v1::WaitTaskRequest wait;
-  wait.set_task_id(resp.task_id());
-  v1::WaitTaskResponse done;
-  auto wait_ctx = Context();
-  ASSERT_TRUE(tasks_->WaitTask(wait_ctx.get(), wait, &done).ok());
-  EXPECT_EQ(done.task().status(), v1::TASK_STATUS_SUCCESS);
-  EXPECT_THAT(done.task().response_data_json(),
+  const v1::Task done = FinishTask(resp.task_id());
+  EXPECT_EQ(done.status(), v1::TASK_STATUS_SUCCESS);
+  EXPECT_THAT(done.response_data_json(),
               ::testing::HasSubstr("Beleg 2025-03.pdf"));
 }
 

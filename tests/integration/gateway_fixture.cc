@@ -56,4 +56,34 @@ std::unique_ptr<grpc::ClientContext> GatewayFixture::Context(
   return ctx;
 }
 
+v1::Task GatewayFixture::FinishTask(const std::string& task_id,
+                                    const std::string& account_key) {
+  EXPECT_TRUE(simulator().AdvanceTask(account_key, task_id)) << task_id;
+  v1::WaitTaskRequest wait;
+  wait.set_task_id(task_id);
+  v1::WaitTaskResponse done;
+  auto ctx = Context(kApiKey, account_key);
+  grpc::Status s = tasks_->WaitTask(ctx.get(), wait, &done);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  return done.task();
+}
+
+v1::FilePart GatewayFixture::File(const std::string& name,
+                                  const std::string& type,
+                                  const std::string& bytes) {
+  v1::FilePart file;
+  file.set_file_name(name);
+  file.set_content_type(type);
+  file.set_content(bytes);
+  return file;
+}
+
+google::type::Date GatewayFixture::Day(int year, int month, int day) {
+  google::type::Date date;
+  date.set_year(year);
+  date.set_month(month);
+  date.set_day(day);
+  return date;
+}
+
 }  // namespace maesn::testing

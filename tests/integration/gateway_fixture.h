@@ -10,7 +10,9 @@
 #include "absl/time/time.h"
 #include "gateway/server/config.h"
 #include "gateway/server/server.h"
+#include "google/type/date.pb.h"
 #include "maesn/accounting/v1/bill.grpc.pb.h"
+#include "maesn/accounting/v1/common.pb.h"
 #include "maesn/accounting/v1/invoice.grpc.pb.h"
 #include "maesn/accounting/v1/task.grpc.pb.h"
 #include "simulator.h"
@@ -40,6 +42,18 @@ class GatewayFixture : public ::testing::Test {
       const std::string& api_key = kApiKey,
       const std::string& account_key = kAccountKey,
       absl::Duration timeout = absl::Seconds(10)) const;
+
+  // Moves the simulator's task on to its end and follows it there with
+  // TaskService.WaitTask on `account_key`; returns the task as WaitTask
+  // answered it (a failure is a test failure).
+  v1::Task FinishTask(const std::string& task_id,
+                      const std::string& account_key = kAccountKey);
+
+  // A file part of a multipart body.
+  static v1::FilePart File(const std::string& name, const std::string& type,
+                           const std::string& bytes);
+  // A calendar date.
+  static google::type::Date Day(int year, int month, int day);
 
   sim::MaesnSimulator& simulator() { return *sim_; }
   std::shared_ptr<grpc::Channel> channel() { return channel_; }

@@ -39,23 +39,6 @@ class JournalEntriesTest : public GatewayFixture {
     transactions_ = v1::TransactionService::NewStub(channel());
   }
 
-  static v1::FilePart File(const std::string& name, const std::string& type,
-                           const std::string& bytes) {
-    v1::FilePart file;
-    file.set_file_name(name);
-    file.set_content_type(type);
-    file.set_content(bytes);
-    return file;
-  }
-
-  static google::type::Date Day(int year, int month, int day) {
-    google::type::Date d;
-    d.set_year(year);
-    d.set_month(month);
-    d.set_day(day);
-    return d;
-  }
-
   // A hotel bill booked to travel costs with 7 % input tax, paid from the
   // bank: debits (net + tax) equal the credit.
   static v1::NewJournalEntry HotelBill() {
@@ -197,14 +180,9 @@ TEST_F(JournalEntriesTest, ABatchIsBookedByATaskThatWaitTaskFollows) {
   EXPECT_EQ(body["fiscalYearStartDate"], "2024-01-01T00:00:00Z");
   EXPECT_EQ(body["entries"].size(), 2u);
 
-  ASSERT_TRUE(simulator().AdvanceTask(kAccountKey, resp.task_id()));
-  v1::WaitTaskRequest wait;
-  wait.set_task_id(resp.task_id());
-  v1::WaitTaskResponse done;
-  auto wait_ctx = Context();
-  ASSERT_TRUE(tasks_->WaitTask(wait_ctx.get(), wait, &done).ok());
-  EXPECT_EQ(done.task().status(), v1::TASK_STATUS_SUCCESS);
-  EXPECT_THAT(done.task().response_data_json(),
+  const v1::Task done = FinishTask(resp.task_id());
+  EXPECT_EQ(done.status(), v1::TASK_STATUS_SUCCESS);
+  EXPECT_THAT(done.response_data_json(),
               HasSubstr("Hotel Leipzig, Kundentermin"));
 }
 
@@ -325,15 +303,9 @@ TEST_F(JournalEntriesTest, ATransactionIsCreatedWithItsFile) {
   ASSERT_TRUE(s.ok()) << s.error_message();
   ASSERT_TRUE(queued.has_task_id());
   EXPECT_EQ(queued.transaction().task_id(), queued.task_id());
-  ASSERT_TRUE(simulator().AdvanceTask(kDatevAccountKey, queued.task_id()));
-  v1::WaitTaskRequest wait;
-  wait.set_task_id(queued.task_id());
-  v1::WaitTaskResponse done;
-  auto wait_ctx = Context(kApiKey, kDatevAccountKey);
-  ASSERT_TRUE(tasks_->WaitTask(wait_ctx.get(), wait, &done).ok());
-  EXPECT_EQ(done.task().status(), v1::TASK_STATUS_SUCCESS);
-  EXPECT_THAT(done.task().response_data_json(),
-              HasSubstr(queued.transaction().id()));
+  const v1::Task done = FinishTask(queued.task_id(), kDatevAccountKey);
+  EXPECT_EQ(done.status(), v1::TASK_STATUS_SUCCESS);
+  EXPECT_THAT(done.response_data_json(), HasSubstr(queued.transaction().id()));
 }
 
 }  // namespace
