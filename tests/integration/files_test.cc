@@ -9,10 +9,12 @@
 
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "maesn/accounting/v1/file.grpc.pb.h"
 #include "tests/integration/gateway_fixture.h"
+#include "tests/integration/integration_util.h"
 
 namespace maesn::testing {
 namespace {
@@ -80,6 +82,41 @@ TEST_F(FilesTest, AnAsynchronousUploadIsFollowedToItsEnd) {
   EXPECT_EQ(done.status(), v1::TASK_STATUS_SUCCESS);
   EXPECT_THAT(done.response_data_json(),
               ::testing::HasSubstr("Beleg 2025-03.pdf"));
+}
+
+// The id of an uploaded file is what a bill's file_id takes: the upload's
+// answer gives it, the bill's create sends it as Maesn's fileId, and the
+// bill is read back with it.
+TEST_F(FilesTest, AnUploadedFileIsAttachedToABill) {
+  v1::UploadFileRequest upload;
+  *upload.mutable_upload() = Receipt("%PDF-1.4 supplier invoice");
+  v1::UploadFileResponse stored;
+  auto ctx = Context();
+  ASSERT_TRUE(files_->UploadFile(ctx.get(), upload, &stored).ok());
+  const std::string file_id = stored.file().id();
+  ASSERT_FALSE(file_id.empty());
+
+  v1::CreateBillRequest create;
+  create.mutable_bill()->set_bill_number("ER-2025-0311");
+  create.mutable_bill()->set_file_id(file_id);
+  v1::NewBillLineItem& line = *create.mutable_bill()->add_line_items();
+  line.set_quantity(1);
+  line.set_total_net_amount(100);
+  v1::CreateBillResponse created;
+  auto ctx2 = Context();
+  grpc::Status s = bills_->CreateBill(ctx2.get(), create, &created);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(created.bill().file_id(), file_id);
+  const auto posts = RequestsTo(simulator(), "POST", "/accounting/bills");
+  ASSERT_EQ(posts.size(), 1u);
+  EXPECT_EQ(nlohmann::json::parse(posts[0].body)["fileId"], file_id);
+
+  v1::GetBillRequest get;
+  get.set_bill_id(created.bill().id());
+  v1::GetBillResponse got;
+  auto ctx3 = Context();
+  ASSERT_TRUE(bills_->GetBill(ctx3.get(), get, &got).ok());
+  EXPECT_EQ(got.bill().file_id(), file_id);
 }
 
 TEST_F(FilesTest, DocumentTypesAndExtensionsAreRead) {
