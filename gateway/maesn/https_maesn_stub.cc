@@ -165,21 +165,14 @@ absl::StatusOr<std::vector<FormPart>> FormParts(const Message& body,
         absl::StatusOr<std::string> json = mapping::RequestBody(*message, at);
         if (!json.ok()) return json.status();
         parts.push_back(FormPart{name, "", "application/json", *json});
+      } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM &&
+                 !f->is_repeated()) {
+        // As in a JSON body.
+        absl::StatusOr<std::string> text =
+            mapping::EnumToSend(*f, r.GetEnumValue(body, f), at);
+        if (!text.ok()) return text.status();
+        parts.push_back(FormPart{name, "", "", *std::move(text)});
       } else if (!f->is_repeated()) {
-        if (f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM) {
-          // As in a JSON body: a value Maesn has no spelling for, or one
-          // the operation does not accept (maesn_accepts), is refused.
-          const int number = r.GetEnumValue(body, f);
-          if (mapping::EnumToMaesn(*f->enum_type(), number).empty()) {
-            return InvalidField(
-                at, number == 0 ? "must not be UNSPECIFIED when set"
-                                : absl::StrCat("unknown enum value ", number));
-          }
-          if (std::string refused = mapping::RefusedEnumValue(*f, number);
-              !refused.empty()) {
-            return InvalidField(at, std::move(refused));
-          }
-        }
         parts.push_back(FormPart{name, "", "", QueryValue(body, *f)});
       } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
         // A repeated string: one text part per value.

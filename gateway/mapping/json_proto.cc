@@ -336,18 +336,9 @@ absl::Status WriteValue(const Message& m, const FieldDescriptor& f, int index,
     case FieldDescriptor::CPPTYPE_ENUM: {
       const int number =
           rep ? r->GetRepeatedEnumValue(m, &f, index) : r->GetEnumValue(m, &f);
-      std::string text = EnumToMaesn(*f.enum_type(), number);
-      if (text.empty()) {
-        return InvalidField(
-            path, absl::StrCat(number == 0 ? "must not be UNSPECIFIED"
-                                           : "unknown enum value ",
-                               number == 0 ? "" : absl::StrCat(number),
-                               number == 0 ? " when set" : ""));
-      }
-      if (std::string refused = RefusedEnumValue(f, number); !refused.empty()) {
-        return InvalidField(path, std::move(refused));
-      }
-      out = std::move(text);
+      absl::StatusOr<std::string> text = EnumToSend(f, number, path);
+      if (!text.ok()) return text.status();
+      out = *std::move(text);
       return absl::OkStatus();
     }
     case FieldDescriptor::CPPTYPE_MESSAGE: {
@@ -612,6 +603,20 @@ std::string EnumToMaesn(const EnumDescriptor& type, int number) {
   const EnumValueDescriptor* v = type.FindValueByNumber(number);
   if (v == nullptr) return {};
   return std::string(MaesnSpelling(*v, EnumPrefix(type)));
+}
+
+absl::StatusOr<std::string> EnumToSend(const FieldDescriptor& field, int number,
+                                       const std::string& path) {
+  std::string text = EnumToMaesn(*field.enum_type(), number);
+  if (text.empty()) {
+    return InvalidField(
+        path, number == 0 ? "must not be UNSPECIFIED when set"
+                          : absl::StrCat("unknown enum value ", number));
+  }
+  if (std::string refused = RefusedEnumValue(field, number); !refused.empty()) {
+    return InvalidField(path, std::move(refused));
+  }
+  return text;
 }
 
 std::string RefusedEnumValue(const FieldDescriptor& field, int number) {

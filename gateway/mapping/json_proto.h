@@ -7,6 +7,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "gateway/common/v1.h"
 #include "gateway/mapping/enum_spelling.h"
@@ -85,6 +86,14 @@ CalendarDate GetDate(const google::protobuf::Message& date);
 // alike.
 absl::Status CheckCalendarDate(const std::string& field,
                                const google::protobuf::Message& date);
+
+// Maesn's spelling of value `number` of request field `field`, for a body
+// (JSON or a form's text part): INVALID_ARGUMENT naming `path` when the
+// value has none (UNSPECIFIED or unknown) or the operation does not accept
+// it (maesn_accepts).
+absl::StatusOr<std::string> EnumToSend(
+    const google::protobuf::FieldDescriptor& field, int number,
+    const std::string& path);
 
 // google.protobuf.Value/Struct <-> JSON. JSON nested deeper than
 // kMaxValueDepth below `json` is kept as a string holding its compact JSON
