@@ -2,10 +2,14 @@
 
 #include <curl/curl.h>
 #include <pthread.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
@@ -59,12 +63,20 @@ bool SafeHeaderText(absl::string_view s) {
          absl::string_view::npos;
 }
 
-// The queue through which any thread hands work to one event loop. Shared
-// with operation handles, which may outlive the loop: once closed it drops
-// what it is given.
+// The queue through which any thread hands work to one event loop, and the
+// eventfd that wakes it. Shared with operation handles, which may outlive
+// the loop: once closed it drops what it is given.
 class Inbox {
  public:
-  explicit Inbox(CURLM* multi) : multi_(multi) {}
+  Inbox() : wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+  ~Inbox() {
+    if (wake_fd_ >= 0) ::close(wake_fd_);
+  }
+  Inbox(const Inbox&) = delete;
+  Inbox& operator=(const Inbox&) = delete;
+
+  // Readable while work waits; -1 if it could not be made.
+  int wake_fd() const { return wake_fd_; }
 
   // Queues `work` and wakes the loop; false (and `work` dropped) once the
   // loop has closed the inbox.
@@ -83,7 +95,12 @@ class Inbox {
   // Loop side: what was queued since the last call.
   std::vector<Work> Take(bool* stopping) {
     absl::MutexLock lock(&mu_);
-    woken_ = false;
+    if (woken_) {
+      std::uint64_t count = 0;
+      while (::read(wake_fd_, &count, sizeof count) < 0 && errno == EINTR) {
+      }
+      woken_ = false;
+    }
     *stopping = stopping_;
     return std::exchange(queue_, {});
   }
@@ -100,10 +117,12 @@ class Inbox {
     // One wake-up per loop turn is enough.
     if (woken_) return;
     woken_ = true;
-    curl_multi_wakeup(multi_);
+    const std::uint64_t one = 1;
+    while (::write(wake_fd_, &one, sizeof one) < 0 && errno == EINTR) {
+    }
   }
 
-  CURLM* const multi_;  // valid until closed_
+  const int wake_fd_;
   absl::Mutex mu_;
   std::vector<Work> queue_ ABSL_GUARDED_BY(mu_);
   bool woken_ ABSL_GUARDED_BY(mu_) = false;
@@ -113,8 +132,7 @@ class Inbox {
 
 }  // namespace
 
-// One transfer. Everything but the handle's identity is touched on its
-// event loop only.
+// One transfer. Its loop state is touched under its loop's mutex only.
 class CurlTransport::TransferOp final
     : public AsyncOperation,
       public std::enable_shared_from_this<TransferOp> {
@@ -133,7 +151,7 @@ class CurlTransport::TransferOp final
   const absl::Time start;
   const absl::Time caller_deadline;
   Done done;
-  // Loop-thread state.
+  // Loop state (under the loop's mu_).
   CURL* easy = nullptr;
   curl_slist* headers = nullptr;
   std::size_t body_sent = 0;
@@ -180,6 +198,19 @@ class CurlTransport::TimerOp final
 
 // One event-loop thread with its curl multi handle (connection pool, DNS
 // cache), TLS session cache, timers and transfers.
+//
+// The loop waits in epoll for its sockets (registered through libcurl's
+// socket callback), for libcurl's next timeout (a timerfd) and for posted
+// work (the inbox's eventfd), and drives libcurl with
+// curl_multi_socket_action: each turn costs what became ready, not the
+// number of connections. `mu_` guards every libcurl call on the multi and
+// its handles: the loop holds it while it drives libcurl and releases it
+// before it waits and before it runs completion callbacks. So a thread
+// that starts a request while the loop waits starts it itself: it adds the
+// handle and lets libcurl write the request at once (no wake-up of the
+// loop, which the answer then wakes); when the loop is busy the request is
+// posted to it instead. Completion callbacks always run on the loop
+// thread, outside `mu_`.
 class CurlTransport::Loop {
  public:
   Loop(const CurlTransportOptions& options, const std::string& base_url,
@@ -190,8 +221,19 @@ class CurlTransport::Loop {
         counters_(counters),
         multi_(curl_multi_init()),
         share_(curl_share_init()),
-        inbox_(std::make_shared<Inbox>(multi_)) {
-    if (multi_ == nullptr || share_ == nullptr) return;
+        inbox_(std::make_shared<Inbox>()),
+        epoll_fd_(::epoll_create1(EPOLL_CLOEXEC)),
+        timer_fd_(
+            ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) {
+    if (multi_ == nullptr || share_ == nullptr || epoll_fd_ < 0 ||
+        timer_fd_ < 0 || inbox_->wake_fd() < 0 ||
+        !Watch(inbox_->wake_fd(), EPOLLIN) || !Watch(timer_fd_, EPOLLIN)) {
+      return;
+    }
+    curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &OnSocket);
+    curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
+    curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &OnTimer);
+    curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
     curl_multi_setopt(multi_, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
     // Beyond the cap, requests wait inside libcurl for a free connection
     // (their deadlines still run).
@@ -199,7 +241,7 @@ class CurlTransport::Loop {
                       static_cast<long>(options_.max_connections));
     curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS,
                       static_cast<long>(options_.max_idle_connections));
-    // Used on this loop's thread only: no locking callbacks needed.
+    // Used under mu_ only: no locking callbacks needed.
     curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
     thread_ = std::thread([this, index] {
       pthread_setname_np(pthread_self(),
@@ -210,9 +252,12 @@ class CurlTransport::Loop {
 
   ~Loop() {
     Stop();
-    if (stopped_thread_) return;  // the loop cleaned up its handles itself
-    if (multi_ != nullptr) curl_multi_cleanup(multi_);
-    if (share_ != nullptr) curl_share_cleanup(share_);
+    if (!stopped_thread_) {  // else the loop cleaned up its handles itself
+      if (multi_ != nullptr) curl_multi_cleanup(multi_);
+      if (share_ != nullptr) curl_share_cleanup(share_);
+    }
+    if (epoll_fd_ >= 0) ::close(epoll_fd_);
+    if (timer_fd_ >= 0) ::close(timer_fd_);
   }
 
   // Ends what the loop still runs (callbacks see CANCELLED) and joins its
@@ -238,57 +283,56 @@ class CurlTransport::Loop {
   bool ok() const { return thread_.joinable(); }
   const std::shared_ptr<Inbox>& inbox() const { return inbox_; }
 
-  // --- On the loop thread ---------------------------------------------
-
-  void Add(std::shared_ptr<TransferOp> op) {
+  // Any thread: starts `op` at once when the loop is not busy, so that the
+  // request leaves without waking the loop. False (nothing done) when the
+  // loop holds mu_ or is stopping: then post Add() instead.
+  bool TryAddInline(const std::shared_ptr<TransferOp>& op) {
+    if (!mu_.TryLock()) return false;
     if (stopping_) {
-      return Finish(
-          *op, Sent(absl::CancelledError("the gateway is shutting down; the "
-                                         "request to Maesn was not sent"),
-                    false));
+      mu_.Unlock();
+      return false;
     }
-    const absl::Time now = absl::Now();
-    const absl::Time budget_deadline =
-        op->start + options_.connect_timeout + options_.read_timeout;
-    const absl::Time end = std::min(budget_deadline, op->caller_deadline);
-    if (now >= end) {
-      if (op->caller_deadline <= budget_deadline) {
-        return Finish(*op, Sent(absl::DeadlineExceededError(
-                                    "deadline expired before the request "
-                                    "to Maesn was sent"),
-                                false));
-      }
-      return Finish(*op, BudgetExceeded(false));
-    }
-    op->caller_deadline_first = op->caller_deadline <= budget_deadline;
-    op->connect_limited_by_caller =
-        op->caller_deadline <= now + options_.connect_timeout;
-    if (absl::Status s = Prepare(*op, end - now); !s.ok()) {
-      return Finish(*op, Sent(std::move(s), false));
-    }
-    if (curl_multi_add_handle(multi_, op->easy) != CURLM_OK) {
-      return Finish(
-          *op,
-          Sent(absl::InternalError("the request to Maesn could not be queued"),
-               false));
-    }
-    CURL* easy = op->easy;
-    active_.emplace(easy, std::move(op));
+    Completions done;
+    AddLocked(op, done);
+    mu_.Unlock();
+    if (!done.empty()) PostCompletions(std::move(done));
+    return true;
   }
 
-  void Cancel(TransferOp& op) {
-    if (op.finished) return;
-    if (op.easy != nullptr) {
-      active_.erase(op.easy);
-      // Closes an HTTP/1.1 connection at once; resets an HTTP/2 stream.
-      curl_multi_remove_handle(multi_, op.easy);
+  // --- On the loop thread ---------------------------------------------
+
+  void Add(const std::shared_ptr<TransferOp>& op) {
+    Completions done;
+    {
+      absl::MutexLock lock(&mu_);
+      AddLocked(op, done);
     }
-    Finish(op, Sent(absl::CancelledError("the caller cancelled the call"),
-                    op.request_started));
+    RunCompletions(done);
+  }
+
+  void Cancel(const std::shared_ptr<TransferOp>& op) {
+    Completions done;
+    {
+      absl::MutexLock lock(&mu_);
+      if (op->finished) return;
+      if (op->easy != nullptr) {
+        active_.erase(op->easy);
+        // Closes an HTTP/1.1 connection at once; resets an HTTP/2 stream.
+        curl_multi_remove_handle(multi_, op->easy);
+      }
+      Complete(op,
+               Sent(absl::CancelledError("the caller cancelled the call"),
+                    op->request_started),
+               done);
+      Drive(/*force=*/false, done);
+    }
+    RunCompletions(done);
   }
 
   void AddTimer(std::shared_ptr<TimerOp> op) {
-    if (stopping_) return FireTimer(*op, absl::CancelledError("shutting down"));
+    if (stopping_timers_) {
+      return FireTimer(*op, absl::CancelledError("shutting down"));
+    }
     const absl::Time due = op->due;
     timers_.emplace(due, std::move(op));
   }
@@ -306,20 +350,52 @@ class CurlTransport::Loop {
   }
 
  private:
+  // A transfer that ended, and what its callback receives.
+  struct Completion {
+    std::shared_ptr<TransferOp> op;
+    absl::StatusOr<HttpResponse> result;
+  };
+  using Completions = std::vector<Completion>;
+
   void Run() {
+    constexpr int kMaxEvents = 64;
+    epoll_event events[kMaxEvents];
     for (;;) {
       bool stop = false;
       for (Work& w : inbox_->Take(&stop)) std::move(w)();
       if (stop) break;
-      int running = 0;
-      curl_multi_perform(multi_, &running);
-      Reap();
       RunDueTimers();
-      curl_multi_poll(multi_, nullptr, 0, PollTimeoutMs(), nullptr);
+      const int n = ::epoll_wait(epoll_fd_, events, kMaxEvents, WaitMs());
+      Completions done;
+      {
+        absl::MutexLock lock(&mu_);
+        int running = 0;
+        for (int i = 0; i < n; ++i) {
+          const int fd = events[i].data.fd;
+          if (fd == inbox_->wake_fd()) continue;  // Take() reads it
+          if (fd == timer_fd_) {
+            std::uint64_t expirations = 0;
+            while (::read(timer_fd_, &expirations, sizeof expirations) < 0 &&
+                   errno == EINTR) {
+            }
+            timeout_due_ = true;
+            continue;
+          }
+          const std::uint32_t ev = events[i].events;
+          int action = 0;
+          if (ev & EPOLLIN) action |= CURL_CSELECT_IN;
+          if (ev & EPOLLOUT) action |= CURL_CSELECT_OUT;
+          if (ev & (EPOLLERR | EPOLLHUP)) action |= CURL_CSELECT_ERR;
+          curl_multi_socket_action(multi_, fd, action, &running);
+        }
+        Drive(/*force=*/false, done);
+      }
+      RunCompletions(done);
     }
     Shutdown();
-    // Every libcurl call, teardown included, happens on this thread. Spare
+    // Every libcurl call, teardown included, happens under mu_. Spare
     // handles still use the share, so they go first.
+    absl::MutexLock lock(&mu_);
     for (CURL* easy : spare_) curl_easy_cleanup(easy);
     spare_.clear();
     curl_multi_cleanup(multi_);  // closes the pooled connections
@@ -329,13 +405,21 @@ class CurlTransport::Loop {
   // Ends everything still running (callbacks see CANCELLED), then closes
   // the inbox; what callbacks queue meanwhile is cancelled as well.
   void Shutdown() {
-    stopping_ = true;
-    auto active = std::exchange(active_, {});
-    for (auto& [easy, op] : active) {
-      curl_multi_remove_handle(multi_, easy);
-      Finish(*op, Sent(absl::CancelledError("the gateway is shutting down"),
-                       op->request_started));
+    Completions done;
+    {
+      absl::MutexLock lock(&mu_);
+      stopping_ = true;
+      auto active = std::exchange(active_, {});
+      for (auto& [easy, op] : active) {
+        curl_multi_remove_handle(multi_, easy);
+        Complete(op,
+                 Sent(absl::CancelledError("the gateway is shutting down"),
+                      op->request_started),
+                 done);
+      }
     }
+    RunCompletions(done);
+    stopping_timers_ = true;
     auto timers = std::exchange(timers_, {});
     for (auto& [due, op] : timers) {
       FireTimer(*op, absl::CancelledError("shutting down"));
@@ -347,8 +431,9 @@ class CurlTransport::Loop {
     }
   }
 
-  int PollTimeoutMs() const {
-    // libcurl shortens this to its own next timeout.
+  // epoll_wait's timeout: the next timer of ours (libcurl's own timeout is
+  // the timerfd).
+  int WaitMs() const {
     constexpr int64_t kIdleMs = 10000;
     if (timers_.empty()) return static_cast<int>(kIdleMs);
     const absl::Duration wait = timers_.begin()->first - absl::Now();
@@ -373,8 +458,130 @@ class CurlTransport::Loop {
     op.callback = nullptr;
   }
 
+  // --- Driving libcurl (under mu_) --------------------------------------
+
+  bool Watch(int fd, std::uint32_t events) {
+    epoll_event ev{};
+    ev.events = events;
+    ev.data.fd = fd;
+    return ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) == 0;
+  }
+
+  // libcurl: which of a socket's events to wait for. Called inside libcurl,
+  // so under mu_, on whichever thread drives it; epoll_ctl is thread-safe,
+  // and a loop waiting in epoll_wait sees the change.
+  static int OnSocket(CURL*, curl_socket_t fd, int what, void* p,
+                      void* socketp) {
+    auto* loop = static_cast<Loop*>(p);
+    if (what == CURL_POLL_REMOVE) {
+      if (socketp != nullptr) {
+        ::epoll_ctl(loop->epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+        curl_multi_assign(loop->multi_, fd, nullptr);
+      }
+      return 0;
+    }
+    epoll_event ev{};
+    ev.events = ((what & CURL_POLL_IN) != 0 ? EPOLLIN : 0u) |
+                ((what & CURL_POLL_OUT) != 0 ? EPOLLOUT : 0u);
+    ev.data.fd = fd;
+    int op = socketp == nullptr ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+    if (::epoll_ctl(loop->epoll_fd_, op, fd, &ev) != 0) {
+      // Re-used descriptor numbers: add what is unknown, modify what is
+      // already there.
+      op = errno == EEXIST ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+      ::epoll_ctl(loop->epoll_fd_, op, fd, &ev);
+    }
+    if (socketp == nullptr) curl_multi_assign(loop->multi_, fd, loop);
+    return 0;
+  }
+
+  // libcurl: when to call it next without socket activity. 0 = at once
+  // (Drive() does, before mu_ is released), -1 = never.
+  static int OnTimer(CURLM*, long timeout_ms, void* p) {
+    auto* loop = static_cast<Loop*>(p);
+    loop->mu_.AssertHeld();  // called inside libcurl
+    if (timeout_ms == 0) {
+      loop->timeout_due_ = true;
+      return 0;
+    }
+    itimerspec spec{};
+    if (timeout_ms > 0) {
+      spec.it_value.tv_sec = timeout_ms / 1000;
+      spec.it_value.tv_nsec = (timeout_ms % 1000) * 1000000L;
+    }
+    ::timerfd_settime(loop->timer_fd_, 0, &spec, nullptr);
+    return 0;
+  }
+
+  // Runs libcurl's due timeouts (all of them when `force`) and collects
+  // what completed, until libcurl wants no immediate turn (removing a
+  // finished handle may hand its connection to a waiting one).
+  void Drive(bool force, Completions& done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    constexpr int kMaxTurns = 16;
+    int running = 0;
+    for (int turn = 0; turn < kMaxTurns; ++turn) {
+      if (force || timeout_due_) {
+        force = false;
+        timeout_due_ = false;
+        curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+      }
+      Reap(done);
+      if (!timeout_due_) return;
+    }
+    // Still more to do: come back through the timerfd rather than spin here
+    // while holding mu_.
+    timeout_due_ = false;
+    itimerspec spec{};
+    spec.it_value.tv_nsec = 1;
+    ::timerfd_settime(timer_fd_, 0, &spec, nullptr);
+  }
+
+  void AddLocked(const std::shared_ptr<TransferOp>& op, Completions& done)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (stopping_) {
+      return Complete(
+          op,
+          Sent(absl::CancelledError("the gateway is shutting down; the "
+                                    "request to Maesn was not sent"),
+               false),
+          done);
+    }
+    const absl::Time now = absl::Now();
+    const absl::Time budget_deadline =
+        op->start + options_.connect_timeout + options_.read_timeout;
+    const absl::Time end = std::min(budget_deadline, op->caller_deadline);
+    if (now >= end) {
+      if (op->caller_deadline <= budget_deadline) {
+        return Complete(op,
+                        Sent(absl::DeadlineExceededError(
+                                 "deadline expired before the request "
+                                 "to Maesn was sent"),
+                             false),
+                        done);
+      }
+      return Complete(op, BudgetExceeded(false), done);
+    }
+    op->caller_deadline_first = op->caller_deadline <= budget_deadline;
+    op->connect_limited_by_caller =
+        op->caller_deadline <= now + options_.connect_timeout;
+    if (absl::Status s = Prepare(*op, end - now); !s.ok()) {
+      return Complete(op, Sent(std::move(s), false), done);
+    }
+    if (curl_multi_add_handle(multi_, op->easy) != CURLM_OK) {
+      return Complete(
+          op,
+          Sent(absl::InternalError("the request to Maesn could not be queued"),
+               false),
+          done);
+    }
+    active_.emplace(op->easy, op);
+    // Starts the transfer now: on a pooled connection the request leaves
+    // before this returns.
+    Drive(/*force=*/true, done);
+  }
+
   // Completed transfers.
-  void Reap() {
+  void Reap(Completions& done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     int left = 0;
     while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
       if (msg->msg != CURLMSG_DONE) continue;
@@ -391,25 +598,46 @@ class CurlTransport::Loop {
       if (rc == CURLE_OK) {
         op->response.status = static_cast<int>(status);
         HttpResponse response = std::move(op->response);
-        Finish(*op, std::move(response));
+        Complete(op, std::move(response), done);
       } else {
-        Finish(*op, MapError(*op, rc));
+        absl::Status error = MapError(*op, rc);
+        Complete(op, std::move(error), done);
       }
     }
   }
 
-  // Runs `op`'s callback once, after releasing its curl handle.
-  void Finish(TransferOp& op, absl::StatusOr<HttpResponse> result) {
-    if (op.finished) return;
-    op.finished = true;
-    if (op.easy != nullptr) Release(op.easy);
-    op.easy = nullptr;
-    if (op.headers != nullptr) curl_slist_free_all(op.headers);
-    op.headers = nullptr;
-    op.request = HttpRequest{};  // credentials go as soon as not needed
+  // Ends `op` once: releases its curl handle and queues its callback.
+  void Complete(const std::shared_ptr<TransferOp>& op,
+                absl::StatusOr<HttpResponse> result, Completions& done)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (op->finished) return;
+    op->finished = true;
+    if (op->easy != nullptr) Release(op->easy);
+    op->easy = nullptr;
+    if (op->headers != nullptr) curl_slist_free_all(op->headers);
+    op->headers = nullptr;
+    op->request = HttpRequest{};  // credentials go as soon as not needed
     counters_.in_flight.fetch_sub(1);
-    Done done = std::move(op.done);
-    std::move(done)(std::move(result));
+    done.push_back(Completion{op, std::move(result)});
+  }
+
+  // Runs callbacks, outside mu_ (they may start requests).
+  static void RunCompletions(Completions& done) {
+    for (Completion& c : done) {
+      Done callback = std::move(c.op->done);
+      std::move(callback)(std::move(c.result));
+    }
+    done.clear();
+  }
+
+  // From a thread other than the loop's: callbacks never run there.
+  void PostCompletions(Completions done) {
+    auto shared = std::make_shared<Completions>(std::move(done));
+    if (!inbox_->Post([shared] { RunCompletions(*shared); })) {
+      // The loop is gone (Start() racing a shutdown): no other thread
+      // will run them.
+      RunCompletions(*shared);
+    }
   }
 
   // --- Easy handles -----------------------------------------------------
@@ -424,7 +652,7 @@ class CurlTransport::Loop {
 
   // A handle out of the multi: kept for reuse, or freed beyond the spares
   // a loop keeps.
-  void Release(CURL* easy) {
+  void Release(CURL* easy) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (stopping_ || spare_.size() >= kMaxSpareHandles) {
       curl_easy_cleanup(easy);
       return;
@@ -433,7 +661,7 @@ class CurlTransport::Loop {
     spare_.push_back(easy);
   }
 
-  CURL* Acquire() {
+  CURL* Acquire() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (spare_.empty()) return curl_easy_init();
     CURL* easy = spare_.back();
     spare_.pop_back();
@@ -442,7 +670,8 @@ class CurlTransport::Loop {
 
   // --- Building a handle ------------------------------------------------
 
-  absl::Status Prepare(TransferOp& op, absl::Duration total) {
+  absl::Status Prepare(TransferOp& op, absl::Duration total)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     for (const auto& [name, value] : op.request.headers) {
       if (name.empty() || absl::StrContains(name, ':') ||
           !SafeHeaderText(name) || !SafeHeaderText(value)) {
@@ -616,12 +845,15 @@ class CurlTransport::Loop {
     const int fd = ::socket(address->family, address->socktype | SOCK_CLOEXEC,
                             address->protocol);
     if (fd < 0) return CURL_SOCKET_BAD;
-    static_cast<Loop*>(p)->sockets_.emplace(fd, kUnknownProtocol);
+    auto* loop = static_cast<Loop*>(p);
+    loop->mu_.AssertHeld();  // called inside libcurl
+    loop->sockets_.emplace(fd, kUnknownProtocol);
     return fd;
   }
 
   static int OnCloseSocket(void* p, curl_socket_t fd) {
     auto* loop = static_cast<Loop*>(p);
+    loop->mu_.AssertHeld();  // called inside libcurl
     auto it = loop->sockets_.find(fd);
     if (it != loop->sockets_.end()) {
       if (it->second == static_cast<int>(HttpProtocol::kHttp1)) {
@@ -636,7 +868,7 @@ class CurlTransport::Loop {
 
   // After a transfer completed: counts the connections it opened, and
   // labels the connection it leaves in the pool with its protocol.
-  void CountConnection(CURL* easy) {
+  void CountConnection(CURL* easy) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     long connects = 0;
     if (curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK &&
         connects > 0) {
@@ -788,20 +1020,29 @@ class CurlTransport::Loop {
   CURLM* const multi_;
   CURLSH* const share_;
   const std::shared_ptr<Inbox> inbox_;
-  // Loop-thread state.
-  bool stopping_ = false;
-  absl::flat_hash_map<CURL*, std::shared_ptr<TransferOp>> active_;
-  std::vector<CURL*> spare_;  // reset, out of the multi
-  std::multimap<absl::Time, std::shared_ptr<TimerOp>> timers_;
+  const int epoll_fd_;
+  const int timer_fd_;  // libcurl's timeout
+  // Held for every libcurl call on multi_ and its handles, and for the
+  // transfers' state (TransferOp's loop fields).
+  absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // libcurl asked to be driven again at once.
+  bool timeout_due_ ABSL_GUARDED_BY(mu_) = false;
+  absl::flat_hash_map<CURL*, std::shared_ptr<TransferOp>> active_
+      ABSL_GUARDED_BY(mu_);
+  std::vector<CURL*> spare_ ABSL_GUARDED_BY(mu_);  // reset, out of the multi
   // Sockets libcurl opened, with the protocol of the connection once known.
-  absl::flat_hash_map<curl_socket_t, int> sockets_;
+  absl::flat_hash_map<curl_socket_t, int> sockets_ ABSL_GUARDED_BY(mu_);
+  // Loop-thread state.
+  bool stopping_timers_ = false;
+  std::multimap<absl::Time, std::shared_ptr<TimerOp>> timers_;
   bool stopped_thread_ = false;  // Stop() joined a thread that ran
   std::thread thread_;           // last: starts once everything above exists
 };
 
 void CurlTransport::TransferOp::Cancel() {
   if (cancel_requested_.exchange(true)) return;
-  inbox_->Post([self = shared_from_this()] { self->loop_->Cancel(*self); });
+  inbox_->Post([self = shared_from_this()] { self->loop_->Cancel(self); });
 }
 
 void CurlTransport::TimerOp::Cancel() {
@@ -930,6 +1171,7 @@ std::shared_ptr<AsyncOperation> CurlTransport::Start(HttpRequest request,
       std::make_shared<TransferOp>(loop.inbox(), &loop, std::move(request),
                                    absl::Now(), deadline, std::move(done));
   counters_.in_flight.fetch_add(1);
+  if (loop.TryAddInline(op)) return op;
   if (!loop.inbox()->Post([&loop, op] { loop.Add(op); })) {
     // Only when called against the contract, during destruction.
     counters_.in_flight.fetch_sub(1);

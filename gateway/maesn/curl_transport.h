@@ -77,10 +77,14 @@ enum class HttpProtocol { kHttp1, kHttp2 };
 // curl.h.
 //
 // Promises (besides the contracts in http_transport.h):
-//  - Never blocks a caller: Start()/RunAfter() queue work for one of a few
-//    event-loop threads, each driving its own curl multi handle, connection
-//    pool and TLS session cache. Send() (the blocking interface) is
-//    SendAndWait() over Start().
+//  - Never blocks a caller: a few event-loop threads each drive their own
+//    curl multi handle (curl_multi_socket_action over epoll), connection
+//    pool and TLS session cache. Start() lets libcurl write the request on
+//    the caller's thread when that loop is idle (it never waits for the
+//    loop's lock: when the loop is busy the request is queued to it), so
+//    the loop is woken by the answer, not by the request; callbacks always
+//    run on the loop. RunAfter() queues a timer. Send() (the blocking
+//    interface) is SendAndWait() over Start().
 //  - HTTP/2 when Maesn offers it through ALPN, with parallel requests
 //    multiplexed on one connection; HTTP/1.1 keep-alive connections
 //    otherwise.

@@ -241,6 +241,67 @@ TEST_F(CurlTransportTest, TwoHundredConcurrentTransfersOnOneLoopAllComplete) {
   EXPECT_EQ(server->RequestHeads().size(), static_cast<size_t>(kTransfers));
 }
 
+// Start() writes the request on the caller's thread when the loop is idle
+// and queues it to the loop when the loop is busy; callbacks start more
+// requests from the loop thread. Whichever way each one went, every
+// transfer ends exactly once, on the loop.
+TEST_F(CurlTransportTest, StartsFromManyThreadsAndFromCallbacksEndOnce) {
+  auto server = Faults(Raw(OkResponse()));
+  CurlTransportOptions o;
+  o.event_loops = 1;
+  auto transport = Transport(server->base_url(), o);
+  ASSERT_NE(transport, nullptr);
+
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 40;
+  constexpr int kTotal = kThreads * kPerThread * 2;  // each starts one more
+  absl::Mutex mu;
+  int ok = 0;
+  int finished = 0;
+  int on_a_caller_thread = 0;
+  std::set<std::thread::id> callers;
+  std::vector<std::string> errors;
+  absl::Notification all_done;
+  std::function<void(bool)> start = [&](bool follow_up) {
+    transport->Start(Get("/x"), absl::Now() + absl::Seconds(30),
+                     [&, follow_up](absl::StatusOr<HttpResponse> r) {
+                       if (follow_up) start(false);
+                       absl::MutexLock lock(&mu);
+                       if (callers.count(std::this_thread::get_id()) > 0) {
+                         ++on_a_caller_thread;
+                       }
+                       if (r.ok() && r->status == 200) {
+                         ++ok;
+                       } else {
+                         errors.push_back(r.ok() ? absl::StrCat(r->status)
+                                                 : r.status().ToString());
+                       }
+                       if (++finished == kTotal) all_done.Notify();
+                     });
+  };
+  std::vector<std::thread> threads;
+  absl::Notification go;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      {
+        absl::MutexLock lock(&mu);
+        callers.insert(std::this_thread::get_id());
+      }
+      go.WaitForNotification();
+      for (int i = 0; i < kPerThread; ++i) start(true);
+    });
+  }
+  go.Notify();
+  for (auto& t : threads) t.join();
+  ASSERT_TRUE(all_done.WaitForNotificationWithTimeout(absl::Seconds(60)));
+  absl::MutexLock lock(&mu);
+  EXPECT_EQ(ok, kTotal) << ::testing::PrintToString(errors);
+  EXPECT_EQ(finished, kTotal);
+  EXPECT_EQ(on_a_caller_thread, 0);
+  EXPECT_EQ(transport->in_flight(), 0);
+  EXPECT_EQ(server->RequestHeads().size(), static_cast<size_t>(kTotal));
+}
+
 TEST_F(CurlTransportTest, CancelAbortsAtOnceAndHangsUp) {
   auto server = Faults(Behaviour(sim::Fault::kNoAnswer));
   auto transport = Transport(server->base_url());
@@ -295,6 +356,9 @@ TEST_F(CurlTransportTest, ADeadlineAlreadyPassedNeverSends) {
   EXPECT_THAT(outcome->result, StatusIs(absl::StatusCode::kDeadlineExceeded));
   EXPECT_EQ(ErrorMetadata(outcome->result.status(), "request_sent"), "false");
   EXPECT_EQ(server->connections(), 0);
+  // Decided while Start() ran, but answered on the loop all the same.
+  EXPECT_NE(outcome->thread, std::this_thread::get_id());
+  EXPECT_EQ(outcome->calls, 1);
 }
 
 TEST_F(CurlTransportTest, TrickleBeyondTheAttemptBudgetIsUpstreamTimeout) {
