@@ -97,6 +97,10 @@ ABSL_FLAG(std::vector<std::string>, gateway_env, {},
 ABSL_FLAG(bool, grpc_only, true,
           "Also measure calls the gateway answers at once (no x-account-key): "
           "the cost of the gRPC hop alone.");
+ABSL_FLAG(std::string, direct_accept_encoding, "gzip",
+          "Accept-Encoding of the direct client: by default what the gateway "
+          "sends to Maesn, so that both paths fetch the same bytes; empty = "
+          "none (the simulator then answers uncompressed).");
 ABSL_FLAG(int, sim_threads, 256,
           "Simulator worker threads (each open keep-alive connection holds "
           "one).");
@@ -305,6 +309,10 @@ class DirectCaller : public Caller {
     headers_ = {{"X-API-KEY", kApiKey},
                 {"X-ACCOUNT-KEY", kAccountKey},
                 {"Accept", "application/json"}};
+    // The same representation the gateway asks Maesn for, so that both
+    // paths fetch the same bytes (httplib inflates it).
+    const std::string encoding = absl::GetFlag(FLAGS_direct_accept_encoding);
+    if (!encoding.empty()) headers_.emplace("Accept-Encoding", encoding);
     path_ = "/accounting/invoices/" + expected_.invoice_id;
   }
 
