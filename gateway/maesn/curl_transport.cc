@@ -63,6 +63,14 @@ bool SafeHeaderText(absl::string_view s) {
          absl::string_view::npos;
 }
 
+// Consumes the count of an eventfd or timerfd (non-blocking), so that epoll
+// stops reporting it readable.
+void ReadCounter(int fd) {
+  std::uint64_t count = 0;
+  while (::read(fd, &count, sizeof count) < 0 && errno == EINTR) {
+  }
+}
+
 // The queue through which any thread hands work to one event loop, and the
 // eventfd that wakes it. Shared with operation handles, which may outlive
 // the loop: once closed it drops what it is given.
@@ -96,9 +104,7 @@ class Inbox {
   std::vector<Work> Take(bool* stopping) {
     absl::MutexLock lock(&mu_);
     if (woken_) {
-      std::uint64_t count = 0;
-      while (::read(wake_fd_, &count, sizeof count) < 0 && errno == EINTR) {
-      }
+      ReadCounter(wake_fd_);
       woken_ = false;
     }
     *stopping = stopping_;
@@ -330,9 +336,8 @@ class CurlTransport::Loop {
   }
 
   void AddTimer(std::shared_ptr<TimerOp> op) {
-    if (stopping_timers_) {
+    if (Stopping())
       return FireTimer(*op, absl::CancelledError("shutting down"));
-    }
     const absl::Time due = op->due;
     timers_.emplace(due, std::move(op));
   }
@@ -350,6 +355,11 @@ class CurlTransport::Loop {
   }
 
  private:
+  bool Stopping() {
+    absl::MutexLock lock(&mu_);
+    return stopping_;
+  }
+
   // A transfer that ended, and what its callback receives.
   struct Completion {
     std::shared_ptr<TransferOp> op;
@@ -374,10 +384,7 @@ class CurlTransport::Loop {
           const int fd = events[i].data.fd;
           if (fd == inbox_->wake_fd()) continue;  // Take() reads it
           if (fd == timer_fd_) {
-            std::uint64_t expirations = 0;
-            while (::read(timer_fd_, &expirations, sizeof expirations) < 0 &&
-                   errno == EINTR) {
-            }
+            ReadCounter(timer_fd_);
             timeout_due_ = true;
             continue;
           }
@@ -419,7 +426,6 @@ class CurlTransport::Loop {
       }
     }
     RunCompletions(done);
-    stopping_timers_ = true;
     auto timers = std::exchange(timers_, {});
     for (auto& [due, op] : timers) {
       FireTimer(*op, absl::CancelledError("shutting down"));
@@ -1034,7 +1040,6 @@ class CurlTransport::Loop {
   // Sockets libcurl opened, with the protocol of the connection once known.
   absl::flat_hash_map<curl_socket_t, int> sockets_ ABSL_GUARDED_BY(mu_);
   // Loop-thread state.
-  bool stopping_timers_ = false;
   std::multimap<absl::Time, std::shared_ptr<TimerOp>> timers_;
   bool stopped_thread_ = false;  // Stop() joined a thread that ran
   std::thread thread_;           // last: starts once everything above exists

@@ -99,6 +99,46 @@ std::string OkResponse(const std::string& connection = "close") {
       body.size(), "\r\nConnection: ", connection, "\r\n\r\n", body);
 }
 
+// Counts how `expected` transfers ended; Wait() returns once all have.
+class Tally {
+ public:
+  explicit Tally(int expected) : expected_(expected) {}
+
+  void Record(const absl::StatusOr<HttpResponse>& r) {
+    absl::MutexLock lock(&mu_);
+    if (r.ok() && r->status == 200) {
+      ++ok_;
+    } else {
+      errors_.push_back(r.ok() ? absl::StrCat(r->status)
+                               : r.status().ToString());
+    }
+    if (++finished_ == expected_) all_done_.Notify();
+  }
+  bool Wait() {
+    return all_done_.WaitForNotificationWithTimeout(absl::Seconds(60));
+  }
+  int ok() const {
+    absl::MutexLock lock(&mu_);
+    return ok_;
+  }
+  int finished() const {
+    absl::MutexLock lock(&mu_);
+    return finished_;
+  }
+  std::string errors() const {
+    absl::MutexLock lock(&mu_);
+    return ::testing::PrintToString(errors_);
+  }
+
+ private:
+  const int expected_;
+  mutable absl::Mutex mu_;
+  int ok_ ABSL_GUARDED_BY(mu_) = 0;
+  int finished_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<std::string> errors_ ABSL_GUARDED_BY(mu_);
+  absl::Notification all_done_;
+};
+
 class CurlTransportTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -214,29 +254,15 @@ TEST_F(CurlTransportTest, TwoHundredConcurrentTransfersOnOneLoopAllComplete) {
   ASSERT_EQ(transport->event_loops(), 1);
 
   constexpr int kTransfers = 200;
-  absl::Mutex mu;
-  int ok = 0;
-  int finished = 0;
-  std::vector<std::string> errors;
-  absl::Notification all_done;
+  Tally tally(kTransfers);
   std::vector<std::shared_ptr<AsyncOperation>> ops;
   for (int i = 0; i < kTransfers; ++i) {
     ops.push_back(transport->Start(
         Get(absl::StrCat("/item/", i)), absl::Now() + absl::Seconds(30),
-        [&](absl::StatusOr<HttpResponse> r) {
-          absl::MutexLock lock(&mu);
-          if (r.ok() && r->status == 200) {
-            ++ok;
-          } else {
-            errors.push_back(r.ok() ? absl::StrCat(r->status)
-                                    : r.status().ToString());
-          }
-          if (++finished == kTransfers) all_done.Notify();
-        }));
+        [&](absl::StatusOr<HttpResponse> r) { tally.Record(r); }));
   }
-  ASSERT_TRUE(all_done.WaitForNotificationWithTimeout(absl::Seconds(60)));
-  absl::MutexLock lock(&mu);
-  EXPECT_EQ(ok, kTransfers) << ::testing::PrintToString(errors);
+  ASSERT_TRUE(tally.Wait());
+  EXPECT_EQ(tally.ok(), kTransfers) << tally.errors();
   EXPECT_EQ(transport->in_flight(), 0);
   EXPECT_EQ(server->RequestHeads().size(), static_cast<size_t>(kTransfers));
 }
@@ -255,28 +281,21 @@ TEST_F(CurlTransportTest, StartsFromManyThreadsAndFromCallbacksEndOnce) {
   constexpr int kThreads = 4;
   constexpr int kPerThread = 40;
   constexpr int kTotal = kThreads * kPerThread * 2;  // each starts one more
+  Tally tally(kTotal);
   absl::Mutex mu;
-  int ok = 0;
-  int finished = 0;
   int on_a_caller_thread = 0;
   std::set<std::thread::id> callers;
-  std::vector<std::string> errors;
-  absl::Notification all_done;
   std::function<void(bool)> start = [&](bool follow_up) {
     transport->Start(Get("/x"), absl::Now() + absl::Seconds(30),
                      [&, follow_up](absl::StatusOr<HttpResponse> r) {
                        if (follow_up) start(false);
-                       absl::MutexLock lock(&mu);
-                       if (callers.count(std::this_thread::get_id()) > 0) {
-                         ++on_a_caller_thread;
+                       {
+                         absl::MutexLock lock(&mu);
+                         if (callers.count(std::this_thread::get_id()) > 0) {
+                           ++on_a_caller_thread;
+                         }
                        }
-                       if (r.ok() && r->status == 200) {
-                         ++ok;
-                       } else {
-                         errors.push_back(r.ok() ? absl::StrCat(r->status)
-                                                 : r.status().ToString());
-                       }
-                       if (++finished == kTotal) all_done.Notify();
+                       tally.Record(r);
                      });
   };
   std::vector<std::thread> threads;
@@ -293,10 +312,10 @@ TEST_F(CurlTransportTest, StartsFromManyThreadsAndFromCallbacksEndOnce) {
   }
   go.Notify();
   for (auto& t : threads) t.join();
-  ASSERT_TRUE(all_done.WaitForNotificationWithTimeout(absl::Seconds(60)));
+  ASSERT_TRUE(tally.Wait());
+  EXPECT_EQ(tally.ok(), kTotal) << tally.errors();
+  EXPECT_EQ(tally.finished(), kTotal);
   absl::MutexLock lock(&mu);
-  EXPECT_EQ(ok, kTotal) << ::testing::PrintToString(errors);
-  EXPECT_EQ(finished, kTotal);
   EXPECT_EQ(on_a_caller_thread, 0);
   EXPECT_EQ(transport->in_flight(), 0);
   EXPECT_EQ(server->RequestHeads().size(), static_cast<size_t>(kTotal));
