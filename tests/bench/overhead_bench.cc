@@ -17,6 +17,7 @@
 // non-zero if any call failed or returned a different invoice.
 //
 //   build-release/tests/bench/overhead_bench --duration=5s
+#include <curl/curl.h>
 #include <fcntl.h>
 #include <grpcpp/grpcpp.h>
 #include <httplib.h>
@@ -70,6 +71,9 @@
 #ifndef MAESN_GATEWAY_BINARY
 #define MAESN_GATEWAY_BINARY ""
 #endif
+#ifndef MAESN_HOP_SERVER_BINARY
+#define MAESN_HOP_SERVER_BINARY ""
+#endif
 #ifndef MAESN_BUILD_TYPE
 #define MAESN_BUILD_TYPE "unknown"
 #endif
@@ -97,6 +101,13 @@ ABSL_FLAG(std::vector<std::string>, gateway_env, {},
 ABSL_FLAG(bool, grpc_only, true,
           "Also measure calls the gateway answers at once (no x-account-key): "
           "the cost of the gRPC hop alone.");
+ABSL_FLAG(std::string, hop_server, MAESN_HOP_SERVER_BINARY,
+          "maesn-hop-server, to measure what answering from a thread other "
+          "than gRPC's costs (rows \"hop server, ...\"; section i4.); "
+          "empty = skip. Needs --grpc_only.");
+ABSL_FLAG(bool, direct_libcurl, true,
+          "Also make the direct call with libcurl's easy interface (rows "
+          "\"direct (libcurl)\"; section i4.).");
 ABSL_FLAG(std::string, direct_accept_encoding, "gzip",
           "Accept-Encoding of the direct client: by default what the gateway "
           "sends to Maesn, so that both paths fetch the same bytes; empty = "
@@ -164,11 +175,7 @@ class GatewayProcess {
   // service answers SERVING (polling: a real process has to start).
   absl::Status Start(const std::string& binary, const std::string& work_dir,
                      const maesn::sim::MaesnSimulator& sim, int max_in_flight) {
-    static int counter = 0;
-    const int n = ++counter;
-    const std::string port_file =
-        absl::StrCat(work_dir, "/gateway-", n, ".port");
-    log_file_ = absl::StrCat(work_dir, "/gateway-", n, ".log");
+    const std::string port_file = NextFile(work_dir, "port");
     std::vector<std::string> env = {
         "GATEWAY_LISTEN=127.0.0.1:0",
         "GATEWAY_PORT_FILE=" + port_file,
@@ -184,11 +191,58 @@ class GatewayProcess {
     for (const std::string& e : absl::GetFlag(FLAGS_gateway_env)) {
       env.push_back(e);
     }
+    return Launch({binary}, std::move(env), port_file);
+  }
+
+  // Starts maesn-hop-server answering `answer` (inline or thread).
+  absl::Status StartHopServer(const std::string& binary,
+                              const std::string& work_dir,
+                              const std::string& answer) {
+    const std::string port_file = NextFile(work_dir, "port");
+    return Launch({binary, "--answer=" + answer, "--port_file=" + port_file},
+                  {}, port_file);
+  }
+
+  void Stop() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+
+  pid_t pid() const { return pid_; }
+  const std::string& address() const { return address_; }
+  double startup_seconds() const { return startup_; }
+  double CpuSeconds() const { return testing::ProcessCpuSeconds(pid_); }
+  double RssMiB() const { return StatusMiB("VmRSS"); }
+  double PeakRssMiB() const { return StatusMiB("VmHWM"); }
+  // A kB line of /proc/<pid>/status in MiB; -1 if absent.
+  double StatusMiB(absl::string_view name) const {
+    const long kb = testing::ProcStatusNumber(pid_, name);
+    return kb < 0 ? -1 : static_cast<double>(kb) / 1024;
+  }
+
+ private:
+  std::string NextFile(const std::string& work_dir, absl::string_view suffix) {
+    static int counter = 0;
+    const int n = ++counter;
+    log_file_ = absl::StrCat(work_dir, "/child-", n, ".log");
+    return absl::StrCat(work_dir, "/child-", n, ".", suffix);
+  }
+
+  // Runs `args` with `env`, waits for its port in `port_file`, then for
+  // health SERVING.
+  absl::Status Launch(std::vector<std::string> args,
+                      std::vector<std::string> env,
+                      const std::string& port_file) {
+    name_ = std::filesystem::path(args.front()).filename().string();
     std::vector<char*> envp;
     for (std::string& e : env) envp.push_back(e.data());
     envp.push_back(nullptr);
-    std::string path = binary;
-    char* argv[] = {path.data(), nullptr};
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
 
     const Clock::time_point start = Clock::now();
     pid_ = fork();
@@ -202,7 +256,7 @@ class GatewayProcess {
         dup2(fd, 1);
         dup2(fd, 2);
       }
-      execve(argv[0], argv, envp.data());
+      execve(argv[0], argv.data(), envp.data());
       _exit(127);
     }
     const Clock::time_point give_up = start + std::chrono::seconds(30);
@@ -238,27 +292,6 @@ class GatewayProcess {
     return absl::OkStatus();
   }
 
-  void Stop() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-
-  pid_t pid() const { return pid_; }
-  const std::string& address() const { return address_; }
-  double startup_seconds() const { return startup_; }
-  double CpuSeconds() const { return testing::ProcessCpuSeconds(pid_); }
-  double RssMiB() const { return StatusMiB("VmRSS"); }
-  double PeakRssMiB() const { return StatusMiB("VmHWM"); }
-  // A kB line of /proc/<pid>/status in MiB; -1 if absent.
-  double StatusMiB(absl::string_view name) const {
-    const long kb = testing::ProcStatusNumber(pid_, name);
-    return kb < 0 ? -1 : static_cast<double>(kb) / 1024;
-  }
-
- private:
   bool Exited() {
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
@@ -270,11 +303,12 @@ class GatewayProcess {
   absl::Status Failed(const std::string& what) {
     Stop();
     return absl::UnavailableError(
-        absl::StrCat("maesn-gateway ", what, "; its output:\n",
+        absl::StrCat(name_, " ", what, "; its output:\n",
                      testing::ReadWholeFile(log_file_)));
   }
 
   pid_t pid_ = -1;
+  std::string name_;
   std::string log_file_;
   std::string address_;
   double startup_ = 0;
@@ -295,6 +329,35 @@ class Caller {
   // One call; false (with `error`) if it failed or returned another invoice.
   virtual bool Call(std::string* error) = 0;
 };
+
+// Parses Maesn's JSON answer with nlohmann and checks it is `expected`.
+bool CheckInvoice(const std::string& body, const Expected& expected,
+                  absl::string_view who, std::string* error) {
+  const nlohmann::json json =
+      nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded() || !json.is_object()) {
+    *error = absl::StrCat(who, ": the body is not a JSON object");
+    return false;
+  }
+  auto data = json.find("data");
+  if (data == json.end() || !data->is_object()) {
+    *error = absl::StrCat(who, ": no data");
+    return false;
+  }
+  auto id = data->find("invoiceId");
+  auto total = data->find("totalAmount");
+  auto lines = data->find("lineItems");
+  if (id == data->end() || !id->is_string() ||
+      id->get_ref<const std::string&>() != expected.invoice_id ||
+      total == data->end() || !total->is_number() ||
+      total->get<double>() != expected.total_amount || lines == data->end() ||
+      !lines->is_array() ||
+      static_cast<int>(lines->size()) != expected.line_items) {
+    *error = absl::StrCat(who, ": another invoice came back");
+    return false;
+  }
+  return true;
+}
 
 // What a service without the gateway does: HTTPS with keep-alive to Maesn,
 // then parse the JSON and read the invoice from it.
@@ -326,36 +389,79 @@ class DirectCaller : public Caller {
       *error = absl::StrCat("direct: HTTP ", res->status);
       return false;
     }
-    const nlohmann::json json =
-        nlohmann::json::parse(res->body, nullptr, /*allow_exceptions=*/false);
-    if (json.is_discarded() || !json.is_object()) {
-      *error = "direct: the body is not a JSON object";
-      return false;
-    }
-    auto data = json.find("data");
-    if (data == json.end() || !data->is_object()) {
-      *error = "direct: no data";
-      return false;
-    }
-    auto id = data->find("invoiceId");
-    auto total = data->find("totalAmount");
-    auto lines = data->find("lineItems");
-    if (id == data->end() || !id->is_string() ||
-        id->get_ref<const std::string&>() != expected_.invoice_id ||
-        total == data->end() || !total->is_number() ||
-        total->get<double>() != expected_.total_amount ||
-        lines == data->end() || !lines->is_array() ||
-        static_cast<int>(lines->size()) != expected_.line_items) {
-      *error = "direct: another invoice came back";
-      return false;
-    }
-    return true;
+    return CheckInvoice(res->body, expected_, "direct", error);
   }
 
  private:
   httplib::SSLClient client_;
   httplib::Headers headers_;
   std::string path_;
+  Expected expected_;
+};
+
+// The direct call made with libcurl's easy interface instead (blocking, one
+// handle per calling thread, keep-alive, the same headers and encoding): the
+// HTTP client the gateway uses, without the gateway, so that its own cost
+// per request can be told apart from the gateway's (section i4.).
+class DirectCurlCaller : public Caller {
+ public:
+  DirectCurlCaller(const maesn::sim::MaesnSimulator& sim, Expected expected)
+      : easy_(curl_easy_init()), expected_(std::move(expected)) {
+    url_ = absl::StrCat(sim.base_url(), "/accounting/invoices/",
+                        expected_.invoice_id);
+    ca_file_ = sim.ca_file();
+    for (const std::string& h : {absl::StrCat("X-API-KEY: ", kApiKey),
+                                 absl::StrCat("X-ACCOUNT-KEY: ", kAccountKey),
+                                 std::string("Accept: application/json")}) {
+      headers_ = curl_slist_append(headers_, h.c_str());
+    }
+    encoding_ = absl::GetFlag(FLAGS_direct_accept_encoding);
+    if (easy_ == nullptr) return;
+    curl_easy_setopt(easy_, CURLOPT_URL, url_.c_str());
+    curl_easy_setopt(easy_, CURLOPT_CAINFO, ca_file_.c_str());
+    curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
+    if (!encoding_.empty()) {
+      curl_easy_setopt(easy_, CURLOPT_ACCEPT_ENCODING, encoding_.c_str());
+    }
+    curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy_, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &OnBody);
+    curl_easy_setopt(easy_, CURLOPT_WRITEDATA, &body_);
+  }
+  ~DirectCurlCaller() override {
+    if (easy_ != nullptr) curl_easy_cleanup(easy_);
+    curl_slist_free_all(headers_);
+  }
+
+  bool Call(std::string* error) override {
+    if (easy_ == nullptr) {
+      *error = "direct (libcurl): curl_easy_init failed";
+      return false;
+    }
+    body_.clear();
+    const CURLcode rc = curl_easy_perform(easy_);
+    if (rc != CURLE_OK) {
+      *error = absl::StrCat("direct (libcurl): ", curl_easy_strerror(rc));
+      return false;
+    }
+    long status = 0;
+    curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &status);
+    if (status != 200) {
+      *error = absl::StrCat("direct (libcurl): HTTP ", status);
+      return false;
+    }
+    return CheckInvoice(body_, expected_, "direct (libcurl)", error);
+  }
+
+ private:
+  static size_t OnBody(char* data, size_t size, size_t n, void* body) {
+    static_cast<std::string*>(body)->append(data, size * n);
+    return size * n;
+  }
+
+  CURL* const easy_;
+  curl_slist* headers_ = nullptr;
+  std::string url_, ca_file_, encoding_, body_;
   Expected expected_;
 };
 
@@ -621,8 +727,9 @@ int Run() {
   const std::string load_before = testing::ReadWholeFile("/proc/loadavg");
   std::vector<double> startups;
   double rss_idle = 0, rss_after = 0, rss_peak = 0;
-  std::vector<PhaseResult> results;  // direct, gateway per concurrency
-  std::vector<PhaseResult> floors;   // gRPC hop only per concurrency
+  std::vector<PhaseResult> results;    // direct, gateway per concurrency
+  std::vector<PhaseResult> floors;     // gRPC hop only per concurrency
+  std::vector<PhaseResult> curl_rows;  // direct with libcurl per concurrency
   std::int64_t total_calls = 0, total_failures = 0;
   std::string first_error;
   auto account = [&](const PhaseResult& r) {
@@ -651,11 +758,20 @@ int Run() {
     const CallerFactory grpc_only = [&] {
       return std::make_unique<GrpcOnlyCaller>(channel);
     };
+    const CallerFactory direct_curl = [&] {
+      return std::make_unique<DirectCurlCaller>(sim, expected);
+    };
     for (int c : levels) {
       results.push_back(RunTimed("direct", c, direct,
                                  absl::GetFlag(FLAGS_warmup),
                                  absl::GetFlag(FLAGS_duration), nullptr));
       account(results.back());
+      if (absl::GetFlag(FLAGS_direct_libcurl)) {
+        curl_rows.push_back(RunTimed("direct (libcurl)", c, direct_curl,
+                                     absl::GetFlag(FLAGS_warmup),
+                                     absl::GetFlag(FLAGS_duration), nullptr));
+        account(curl_rows.back());
+      }
       results.push_back(RunTimed("gateway", c, through,
                                  absl::GetFlag(FLAGS_warmup),
                                  absl::GetFlag(FLAGS_duration), &gateway));
@@ -669,6 +785,37 @@ int Run() {
     }
     rss_after = gateway.RssMiB();
     rss_peak = gateway.PeakRssMiB();
+  }
+
+  // The gRPC hop alone in maesn-hop-server, answered on gRPC's thread and
+  // from another thread: the difference is what any gateway that answers
+  // from its own I/O thread pays per call with this gRPC.
+  std::vector<PhaseResult> hop_inline, hop_thread;
+  const std::string hop_binary = absl::GetFlag(FLAGS_hop_server);
+  if (absl::GetFlag(FLAGS_grpc_only) && !hop_binary.empty()) {
+    for (const char* answer : {"inline", "thread"}) {
+      GatewayProcess server;
+      if (absl::Status s = server.StartHopServer(hop_binary, work_dir, answer);
+          !s.ok()) {
+        std::fprintf(stderr, "%s\n", s.ToString().c_str());
+        return 1;
+      }
+      auto channel = grpc::CreateChannel(server.address(),
+                                         grpc::InsecureChannelCredentials());
+      const CallerFactory hop = [&] {
+        return std::make_unique<GrpcOnlyCaller>(channel);
+      };
+      auto& rows = std::string(answer) == "inline" ? hop_inline : hop_thread;
+      for (int c : levels) {
+        rows.push_back(RunTimed(absl::StrCat("hop server, answered ",
+                                             std::string(answer) == "inline"
+                                                 ? "on gRPC's thread"
+                                                 : "from another thread"),
+                                c, hop, absl::GetFlag(FLAGS_warmup),
+                                absl::GetFlag(FLAGS_duration), &server));
+        account(rows.back());
+      }
+    }
   }
 
   // c. Connection reuse: a fresh gateway per run, so every upstream
@@ -716,7 +863,13 @@ int Run() {
   std::vector<const PhaseResult*> rows;
   for (std::size_t i = 0; i < results.size(); ++i) {
     rows.push_back(&results[i]);
+    if (i % 2 == 0 && i / 2 < curl_rows.size())
+      rows.push_back(&curl_rows[i / 2]);
     if (i % 2 == 1 && i / 2 < floors.size()) rows.push_back(&floors[i / 2]);
+    if (i % 2 == 1 && i / 2 < hop_thread.size()) {
+      rows.push_back(&hop_inline[i / 2]);
+      rows.push_back(&hop_thread[i / 2]);
+    }
   }
   for (const PhaseResult* row : rows) {
     const PhaseResult& r = *row;
@@ -743,6 +896,49 @@ int Run() {
     std::printf("| %d | %.2fx | %s | %.2fx | %s |\n", d.concurrency, p50,
                 d.concurrency == 1 ? (p50 <= 1.3 ? "met" : "MISSED") : "-", cpu,
                 cpu <= 1.5 ? "met" : "MISSED");
+  }
+
+  if (!floors.empty()) {
+    std::printf(
+        "\ni4. Overhead of the gateway over the direct call plus the gRPC "
+        "hop (CPU: ms per call)\n"
+        "| concurrency | p50: gateway / (direct + hop) | target <= 1.10 | "
+        "CPU: gateway / (hop + direct client) | target <= 1.20 | answering "
+        "from another thread: extra p50 µs, extra CPU | direct client on "
+        "libcurl: p50 µs, CPU | CPU: gateway / (hop + answer from another "
+        "thread + direct client on libcurl) |\n"
+        "|---|---|---|---|---|---|---|---|\n");
+    for (std::size_t i = 0; i < floors.size(); ++i) {
+      const PhaseResult& d = results[2 * i];
+      const PhaseResult& g = results[2 * i + 1];
+      const PhaseResult& h = floors[i];
+      const double d_cpu = d.PerThousand(d.caller_cpu_seconds);
+      const double g_cpu = g.PerThousand(g.process_cpu_seconds);
+      const double h_cpu = h.PerThousand(h.process_cpu_seconds);
+      const double p50 =
+          g.Percentile(0.5) / (d.Percentile(0.5) + h.Percentile(0.5));
+      const double cpu = g_cpu / (h_cpu + d_cpu);
+      double extra_cpu = 0;
+      std::string thread_cost = "-", curl_cost = "-", floor = "-";
+      if (i < hop_thread.size()) {
+        const PhaseResult& hi = hop_inline[i];
+        const PhaseResult& ht = hop_thread[i];
+        extra_cpu = ht.PerThousand(ht.process_cpu_seconds) -
+                    hi.PerThousand(hi.process_cpu_seconds);
+        thread_cost = absl::StrFormat(
+            "%.1f, %.3f", ht.Percentile(0.5) - hi.Percentile(0.5), extra_cpu);
+      }
+      if (i < curl_rows.size()) {
+        const PhaseResult& dc = curl_rows[i];
+        const double dc_cpu = dc.PerThousand(dc.caller_cpu_seconds);
+        curl_cost = absl::StrFormat("%.1f, %.3f", dc.Percentile(0.5), dc_cpu);
+        floor = absl::StrFormat("%.2f", g_cpu / (h_cpu + extra_cpu + dc_cpu));
+      }
+      std::printf("| %d | %.2f | %s | %.2f | %s | %s | %s | %s |\n",
+                  d.concurrency, p50, p50 <= 1.10 ? "met" : "MISSED", cpu,
+                  cpu <= 1.20 ? "met" : "MISSED", thread_cost.c_str(),
+                  curl_cost.c_str(), floor.c_str());
+    }
   }
 
   std::printf(
@@ -783,5 +979,6 @@ int Run() {
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   signal(SIGPIPE, SIG_IGN);
+  curl_global_init(CURL_GLOBAL_DEFAULT);
   return maesn::bench::Run();
 }

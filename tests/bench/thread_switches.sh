@@ -15,7 +15,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 nice -n -10 "$bench" --gateway="$gateway" --concurrency="$concurrency" \
-  --duration="${duration}s" --warmup=1s --grpc_only=false --reuse_concurrency= \
+  --duration="${duration}s" --warmup=1s --grpc_only=false --direct_libcurl=false \
+  --reuse_concurrency= \
   >"$work/bench.out" 2>&1 &
 bench_pid=$!
 gateway_pid=
