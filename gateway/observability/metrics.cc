@@ -132,38 +132,90 @@ Metrics::Metrics()
 
 Metrics::~Metrics() { StopServing(); }
 
-void Metrics::OnRpcStart(const RpcRecord& record) {
+Metrics::MethodSeries& Metrics::SeriesFor(const RpcRecord& record) {
+  {
+    absl::ReaderMutexLock lock(&series_mu_);
+    auto it = methods_.find(record.method);
+    if (it != methods_.end() && it->second->grpc_type == record.grpc_type) {
+      return *it->second;
+    }
+  }
   auto [service, method] = SplitMethod(record.method);
-  started_
-      ->Add({{"grpc_type", record.grpc_type},
-             {"grpc_service", service},
-             {"grpc_method", method}})
-      .Increment();
+  absl::MutexLock lock(&series_mu_);
+  // A registered method has one grpc_type; anything else gets its own key.
+  auto it = methods_.find(record.method);
+  std::unique_ptr<MethodSeries>& slot =
+      it == methods_.end() || it->second->grpc_type == record.grpc_type
+          ? methods_[record.method]
+          : methods_[absl::StrCat(record.method, " ", record.grpc_type)];
+  if (slot == nullptr) {
+    slot = std::make_unique<MethodSeries>();
+    slot->grpc_type = record.grpc_type;
+    slot->service = service;
+    slot->method = method;
+    const prometheus::Labels labels{{"grpc_type", record.grpc_type},
+                                    {"grpc_service", service},
+                                    {"grpc_method", method}};
+    slot->started = &started_->Add(labels);
+    slot->seconds = &handling_seconds_->Add(labels, LatencyBuckets());
+  }
+  return *slot;
+}
+
+Metrics::UpstreamSeries Metrics::SeriesFor(absl::string_view operation,
+                                           int http_status) {
+  {
+    absl::ReaderMutexLock lock(&series_mu_);
+    auto op = upstream_.find(operation);
+    if (op != upstream_.end()) {
+      auto it = op->second.find(http_status);
+      if (it != op->second.end()) return it->second;
+    }
+  }
+  const prometheus::Labels labels{
+      {"operation", std::string(operation)},
+      {"http_status", HttpStatusLabel(http_status)}};
+  absl::MutexLock lock(&series_mu_);
+  UpstreamSeries& series = upstream_[operation][http_status];
+  if (series.requests == nullptr) {
+    series.requests = &upstream_requests_->Add(labels);
+    series.seconds = &upstream_seconds_->Add(labels, LatencyBuckets());
+  }
+  return series;
+}
+
+void Metrics::OnRpcStart(const RpcRecord& record) {
+  SeriesFor(record).started->Increment();
 }
 
 void Metrics::OnRpcEnd(const RpcRecord& record) {
-  auto [service, method] = SplitMethod(record.method);
-  handled_
-      ->Add({{"grpc_type", record.grpc_type},
-             {"grpc_service", service},
-             {"grpc_method", method},
-             {"grpc_code", absl::StatusCodeToString(record.code)}})
-      .Increment();
-  handling_seconds_
-      ->Add({{"grpc_type", record.grpc_type},
-             {"grpc_service", service},
-             {"grpc_method", method}},
-            LatencyBuckets())
-      .Observe(absl::ToDoubleSeconds(record.duration));
+  MethodSeries& series = SeriesFor(record);
+  auto code = static_cast<std::size_t>(record.code);
+  if (code >= series.handled.size()) {
+    code = static_cast<std::size_t>(absl::StatusCode::kUnknown);
+  }
+  prometheus::Counter* handled =
+      series.handled[code].load(std::memory_order_acquire);
+  if (handled == nullptr) {
+    // Family::Add returns the one series of these labels, so threads racing
+    // here store the same pointer.
+    handled = &handled_->Add(
+        {{"grpc_type", series.grpc_type},
+         {"grpc_service", series.service},
+         {"grpc_method", series.method},
+         {"grpc_code",
+          absl::StatusCodeToString(static_cast<absl::StatusCode>(code))}});
+    series.handled[code].store(handled, std::memory_order_release);
+  }
+  handled->Increment();
+  series.seconds->Observe(absl::ToDoubleSeconds(record.duration));
 }
 
 void Metrics::OnUpstreamAttempt(absl::string_view operation, int http_status,
                                 absl::Duration latency) {
-  prometheus::Labels labels{{"operation", std::string(operation)},
-                            {"http_status", HttpStatusLabel(http_status)}};
-  upstream_requests_->Add(labels).Increment();
-  upstream_seconds_->Add(labels, LatencyBuckets())
-      .Observe(absl::ToDoubleSeconds(latency));
+  const UpstreamSeries series = SeriesFor(operation, http_status);
+  series.requests->Increment();
+  series.seconds->Observe(absl::ToDoubleSeconds(latency));
 }
 
 void Metrics::OnUpstreamRetry(absl::string_view operation) {

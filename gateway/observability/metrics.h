@@ -1,14 +1,19 @@
 #ifndef MAESN_GATEWAY_OBSERVABILITY_METRICS_H_
 #define MAESN_GATEWAY_OBSERVABILITY_METRICS_H_
 
+#include <array>
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "gateway/observability/rpc_observer.h"
 #include "gateway/observability/upstream_observer.h"
 
@@ -81,6 +86,24 @@ class Metrics final : public RpcObserver, public UpstreamObserver {
   void StopServing();
 
  private:
+  // The series one method records into, looked up once: prometheus-cpp's
+  // Family::Add builds a label map and hashes it under the family's lock
+  // on every call.
+  struct MethodSeries {
+    std::string grpc_type, service, method;
+    prometheus::Counter* started = nullptr;
+    prometheus::Histogram* seconds = nullptr;
+    // By absl::StatusCode (0 to 16); filled on first use.
+    std::array<std::atomic<prometheus::Counter*>, 17> handled{};
+  };
+  struct UpstreamSeries {
+    prometheus::Counter* requests = nullptr;
+    prometheus::Histogram* seconds = nullptr;
+  };
+
+  MethodSeries& SeriesFor(const RpcRecord& record);
+  UpstreamSeries SeriesFor(absl::string_view operation, int http_status);
+
   std::shared_ptr<prometheus::Registry> registry_;
   std::shared_ptr<CallbackCollectable> callbacks_;
   prometheus::Family<prometheus::Counter>* started_;
@@ -91,6 +114,13 @@ class Metrics final : public RpcObserver, public UpstreamObserver {
   prometheus::Family<prometheus::Counter>* upstream_retries_;
   std::unique_ptr<prometheus::Exposer> exposer_;
   int port_ = 0;
+
+  absl::Mutex series_mu_;
+  // Entries are never removed (nor are prometheus-cpp's metrics).
+  absl::flat_hash_map<std::string, std::unique_ptr<MethodSeries>> methods_
+      ABSL_GUARDED_BY(series_mu_);
+  absl::flat_hash_map<std::string, absl::flat_hash_map<int, UpstreamSeries>>
+      upstream_ ABSL_GUARDED_BY(series_mu_);
 };
 
 }  // namespace maesn::gateway

@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "nlohmann/json.hpp"
 
 namespace maesn::gateway {
@@ -82,6 +84,30 @@ RpcRecord Record(absl::StatusCode code) {
   r.stats.attempts = 2;
   r.stats.upstream_status = 404;
   return r;
+}
+
+// The time field matches absl's "%Y-%m-%dT%H:%M:%E3SZ" for times across
+// second, day and year boundaries, in and out of order (the part up to the
+// second is cached per thread).
+TEST(JsonLineTest, TimeIsUtcWithTruncatedMilliseconds) {
+  std::vector<absl::Time> times;
+  const absl::Time base =
+      absl::FromUnixSeconds(1735689599);  // 2024-12-31T23:59:59Z
+  for (int us : {0, 1, 999, 1000, 998999, 999000, 999999, 1000000, 1000001,
+                 1500000, 59999999, 60000000}) {
+    times.push_back(base + absl::Microseconds(us));
+  }
+  times.push_back(base - absl::Seconds(86400 * 365) + absl::Milliseconds(7));
+  times.push_back(base + absl::Nanoseconds(999999999));
+  times.push_back(absl::FromUnixSeconds(0));
+  times.push_back(base);  // back to a second seen before
+  for (absl::Time t : times) {
+    const std::string line =
+        std::move(JsonLine(t, LogLevel::kInfo, "m")).Finish();
+    EXPECT_EQ(nlohmann::json::parse(line)["time"],
+              absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone()))
+        << absl::FormatTime(t);
+  }
 }
 
 TEST(RpcLoggerTest, OneJsonLinePerRpcWithEveryField) {

@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "tests/testing/status_matchers.h"
 
@@ -68,6 +70,67 @@ TEST(MetricsTest, CountsUpstreamRequestsRetriesAndLatency) {
   EXPECT_THAT(text, HasSubstr("maesn_upstream_request_duration_seconds_count{"
                               "http_status=\"200\",operation=\"getInvoice\"} "
                               "1"));
+}
+
+// Series are looked up once per method, status code and upstream status,
+// then reused: counts from many threads, each mixing codes, add up exactly.
+TEST(MetricsTest, ConcurrentCallsAddUpInTheirSeries) {
+  Metrics m;
+  constexpr int kThreads = 8, kCalls = 2000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&m] {
+      for (int i = 0; i < kCalls; ++i) {
+        const auto code =
+            i % 2 == 0 ? absl::StatusCode::kOk : absl::StatusCode::kUnavailable;
+        m.OnRpcStart(Rpc(code, absl::ZeroDuration()));
+        m.OnUpstreamAttempt("getInvoice", i % 2 == 0 ? 200 : 503,
+                            absl::Milliseconds(1));
+        m.OnRpcEnd(Rpc(code, absl::Milliseconds(2)));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const std::string text = m.TextExposition();
+  const std::string labels =
+      "grpc_method=\"GetInvoice\",grpc_service=\"maesn.accounting.v1."
+      "InvoiceService\",grpc_type=\"unary\"";
+  const int half = kThreads * kCalls / 2;
+  EXPECT_THAT(text, HasSubstr("grpc_server_started_total{" + labels + "} " +
+                              std::to_string(2 * half)));
+  EXPECT_THAT(text, HasSubstr("grpc_server_handled_total{grpc_code=\"OK\"," +
+                              labels + "} " + std::to_string(half)));
+  EXPECT_THAT(text, HasSubstr("grpc_server_handled_total{grpc_code="
+                              "\"UNAVAILABLE\"," +
+                              labels + "} " + std::to_string(half)));
+  EXPECT_THAT(text, HasSubstr("grpc_server_handling_seconds_count{" + labels +
+                              "} " + std::to_string(2 * half)));
+  EXPECT_THAT(text, HasSubstr("maesn_upstream_requests_total{http_status="
+                              "\"503\",operation=\"getInvoice\"} " +
+                              std::to_string(half)));
+  EXPECT_THAT(text, HasSubstr("maesn_upstream_request_duration_seconds_count{"
+                              "http_status=\"200\",operation=\"getInvoice\"} " +
+                              std::to_string(half)));
+}
+
+TEST(MetricsTest, AMethodSeenWithAnotherRpcTypeKeepsBothSeries) {
+  Metrics m;
+  RpcRecord stream = Rpc(absl::StatusCode::kOk, absl::ZeroDuration());
+  stream.grpc_type = "server_stream";
+  m.OnRpcStart(Rpc(absl::StatusCode::kOk, absl::ZeroDuration()));
+  m.OnRpcStart(stream);
+  m.OnRpcStart(stream);
+  m.OnRpcEnd(stream);
+  const std::string text = m.TextExposition();
+  const std::string method =
+      "grpc_method=\"GetInvoice\",grpc_service=\"maesn.accounting.v1."
+      "InvoiceService\"";
+  EXPECT_THAT(text, HasSubstr("grpc_server_started_total{" + method +
+                              ",grpc_type=\"unary\"} 1"));
+  EXPECT_THAT(text, HasSubstr("grpc_server_started_total{" + method +
+                              ",grpc_type=\"server_stream\"} 2"));
+  EXPECT_THAT(text, HasSubstr("grpc_server_handled_total{grpc_code=\"OK\"," +
+                              method + ",grpc_type=\"server_stream\"} 1"));
 }
 
 TEST(MetricsTest, CallbackValuesAreReadAtScrapeTime) {
