@@ -43,7 +43,9 @@ class CallbackCollectable;
 // hold method and operation names and status codes: never a credential,
 // an id or a request value.
 //
-// Thread-safe; recording never blocks (prometheus-cpp counters are atomic).
+// Thread-safe. Recording takes a shared lock to find the call's series
+// (exclusive only the first time a method, code or upstream status is seen);
+// prometheus-cpp's counters are atomic.
 class Metrics final : public RpcObserver, public UpstreamObserver {
  public:
   Metrics();
