@@ -20,8 +20,11 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -151,6 +154,28 @@ class FaultMatrixTest : public ::testing::TestWithParam<FaultCase> {
     return stub_->GetInvoice(&ctx, req, &resp);
   }
 
+  // UPSTREAM_MAX_IN_FLIGHT slots held (the gauge maesn_gateway_upstream_calls);
+  // -1 if the gauge is missing.
+  double UpstreamSlotsInUse() {
+    const std::string text = gateway_->metrics().TextExposition();
+    for (absl::string_view line : absl::StrSplit(text, '\n')) {
+      double value = 0;
+      if (absl::ConsumePrefix(&line, "maesn_gateway_upstream_calls ") &&
+          absl::SimpleAtod(line, &value)) {
+        return value;
+      }
+    }
+    return -1;
+  }
+
+  // The gateway gives a call's slot back when it has finished the call,
+  // which can be a moment after the caller saw its own deadline pass or its
+  // cancellation confirmed; a slot kept for good fails this.
+  void ExpectTheSlotIsFreed() {
+    EXPECT_TRUE(Eventually([&] { return UpstreamSlotsInUse() == 0; }))
+        << UpstreamSlotsInUse() << " upstream slot(s) still held";
+  }
+
   World w_;
   std::unique_ptr<gateway::GatewayServer> gateway_;
   std::unique_ptr<v1::InvoiceService::Stub> stub_;
@@ -189,6 +214,7 @@ TEST_P(FaultMatrixTest, DocumentedStatusThenKeepsServing) {
   if (c.check) c.check(w_);
 
   // The gateway keeps serving, through its only upstream slot.
+  ExpectTheSlotIsFreed();
   w_.sim->SetFaultPlan({});
   if (w_.faults) {
     sim::FaultBehaviour ok;
@@ -236,6 +262,7 @@ TEST_F(FaultMatrixTest, CallerCancellationFreesTheWorkerAtOnce) {
   // The gateway hung up on Maesn, and its only upstream slot is free again.
   EXPECT_TRUE(
       Eventually([&] { return w_.faults->finished() == 1; }, absl::Seconds(2)));
+  ExpectTheSlotIsFreed();
   sim::FaultBehaviour ok;
   ok.fault = sim::Fault::kRawResponse;
   ok.raw_response = OkResponse();
