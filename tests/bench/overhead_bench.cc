@@ -407,21 +407,21 @@ class DirectCurlCaller : public Caller {
  public:
   DirectCurlCaller(const maesn::sim::MaesnSimulator& sim, Expected expected)
       : easy_(curl_easy_init()), expected_(std::move(expected)) {
-    url_ = absl::StrCat(sim.base_url(), "/accounting/invoices/",
-                        expected_.invoice_id);
-    ca_file_ = sim.ca_file();
     for (const std::string& h : {absl::StrCat("X-API-KEY: ", kApiKey),
                                  absl::StrCat("X-ACCOUNT-KEY: ", kAccountKey),
                                  std::string("Accept: application/json")}) {
       headers_ = curl_slist_append(headers_, h.c_str());
     }
-    encoding_ = absl::GetFlag(FLAGS_direct_accept_encoding);
     if (easy_ == nullptr) return;
-    curl_easy_setopt(easy_, CURLOPT_URL, url_.c_str());
-    curl_easy_setopt(easy_, CURLOPT_CAINFO, ca_file_.c_str());
+    // libcurl copies string options; the header list it only points to.
+    const std::string url = absl::StrCat(
+        sim.base_url(), "/accounting/invoices/", expected_.invoice_id);
+    curl_easy_setopt(easy_, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(easy_, CURLOPT_CAINFO, sim.ca_file().c_str());
     curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
-    if (!encoding_.empty()) {
-      curl_easy_setopt(easy_, CURLOPT_ACCEPT_ENCODING, encoding_.c_str());
+    const std::string encoding = absl::GetFlag(FLAGS_direct_accept_encoding);
+    if (!encoding.empty()) {
+      curl_easy_setopt(easy_, CURLOPT_ACCEPT_ENCODING, encoding.c_str());
     }
     curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy_, CURLOPT_TCP_NODELAY, 1L);
@@ -461,7 +461,7 @@ class DirectCurlCaller : public Caller {
 
   CURL* const easy_;
   curl_slist* headers_ = nullptr;
-  std::string url_, ca_file_, encoding_, body_;
+  std::string body_;
   Expected expected_;
 };
 
@@ -554,6 +554,14 @@ struct PhaseResult {
     return static_cast<double>(
                latencies_ns[std::min(i, latencies_ns.size() - 1)]) /
            1000.0;
+  }
+  // CPU seconds per 1,000 calls (= ms per call): of the server process, and
+  // of the calling threads.
+  double ProcessCpuPerThousand() const {
+    return PerThousand(process_cpu_seconds);
+  }
+  double CallerCpuPerThousand() const {
+    return PerThousand(caller_cpu_seconds);
   }
   double PerThousand(double seconds) const {
     return calls == 0 ? 0 : seconds / static_cast<double>(calls) * 1000.0;
@@ -793,9 +801,17 @@ int Run() {
   std::vector<PhaseResult> hop_inline, hop_thread;
   const std::string hop_binary = absl::GetFlag(FLAGS_hop_server);
   if (absl::GetFlag(FLAGS_grpc_only) && !hop_binary.empty()) {
-    for (const char* answer : {"inline", "thread"}) {
+    struct HopRun {
+      const char* answer;  // --answer of maesn-hop-server
+      const char* label;
+      std::vector<PhaseResult>* rows;
+    };
+    for (const HopRun& run :
+         {HopRun{"inline", "on gRPC's thread", &hop_inline},
+          HopRun{"thread", "from another thread", &hop_thread}}) {
       GatewayProcess server;
-      if (absl::Status s = server.StartHopServer(hop_binary, work_dir, answer);
+      if (absl::Status s =
+              server.StartHopServer(hop_binary, work_dir, run.answer);
           !s.ok()) {
         std::fprintf(stderr, "%s\n", s.ToString().c_str());
         return 1;
@@ -805,15 +821,12 @@ int Run() {
       const CallerFactory hop = [&] {
         return std::make_unique<GrpcOnlyCaller>(channel);
       };
-      auto& rows = std::string(answer) == "inline" ? hop_inline : hop_thread;
       for (int c : levels) {
-        rows.push_back(RunTimed(absl::StrCat("hop server, answered ",
-                                             std::string(answer) == "inline"
-                                                 ? "on gRPC's thread"
-                                                 : "from another thread"),
-                                c, hop, absl::GetFlag(FLAGS_warmup),
-                                absl::GetFlag(FLAGS_duration), &server));
-        account(rows.back());
+        run.rows->push_back(
+            RunTimed(absl::StrCat("hop server, answered ", run.label), c, hop,
+                     absl::GetFlag(FLAGS_warmup), absl::GetFlag(FLAGS_duration),
+                     &server));
+        account(run.rows->back());
       }
     }
   }
@@ -879,9 +892,8 @@ int Run() {
         r.Percentile(0.99), static_cast<double>(r.calls) / r.wall_seconds,
         r.process_cpu_seconds < 0
             ? "-"
-            : absl::StrFormat("%.3f", r.PerThousand(r.process_cpu_seconds))
-                  .c_str(),
-        r.PerThousand(r.caller_cpu_seconds));
+            : absl::StrFormat("%.3f", r.ProcessCpuPerThousand()).c_str(),
+        r.CallerCpuPerThousand());
   }
   std::printf(
       "\n| concurrency | p50 gateway / direct | target p50 <= 1.3x (at "
@@ -891,8 +903,7 @@ int Run() {
     const PhaseResult& d = results[i];
     const PhaseResult& g = results[i + 1];
     const double p50 = g.Percentile(0.5) / d.Percentile(0.5);
-    const double cpu = g.PerThousand(g.process_cpu_seconds) /
-                       d.PerThousand(d.caller_cpu_seconds);
+    const double cpu = g.ProcessCpuPerThousand() / d.CallerCpuPerThousand();
     std::printf("| %d | %.2fx | %s | %.2fx | %s |\n", d.concurrency, p50,
                 d.concurrency == 1 ? (p50 <= 1.3 ? "met" : "MISSED") : "-", cpu,
                 cpu <= 1.5 ? "met" : "MISSED");
@@ -912,9 +923,9 @@ int Run() {
       const PhaseResult& d = results[2 * i];
       const PhaseResult& g = results[2 * i + 1];
       const PhaseResult& h = floors[i];
-      const double d_cpu = d.PerThousand(d.caller_cpu_seconds);
-      const double g_cpu = g.PerThousand(g.process_cpu_seconds);
-      const double h_cpu = h.PerThousand(h.process_cpu_seconds);
+      const double d_cpu = d.CallerCpuPerThousand();
+      const double g_cpu = g.ProcessCpuPerThousand();
+      const double h_cpu = h.ProcessCpuPerThousand();
       const double p50 =
           g.Percentile(0.5) / (d.Percentile(0.5) + h.Percentile(0.5));
       const double cpu = g_cpu / (h_cpu + d_cpu);
@@ -923,16 +934,17 @@ int Run() {
       if (i < hop_thread.size()) {
         const PhaseResult& hi = hop_inline[i];
         const PhaseResult& ht = hop_thread[i];
-        extra_cpu = ht.PerThousand(ht.process_cpu_seconds) -
-                    hi.PerThousand(hi.process_cpu_seconds);
+        extra_cpu = ht.ProcessCpuPerThousand() - hi.ProcessCpuPerThousand();
         thread_cost = absl::StrFormat(
             "%.1f, %.3f", ht.Percentile(0.5) - hi.Percentile(0.5), extra_cpu);
       }
       if (i < curl_rows.size()) {
         const PhaseResult& dc = curl_rows[i];
-        const double dc_cpu = dc.PerThousand(dc.caller_cpu_seconds);
+        const double dc_cpu = dc.CallerCpuPerThousand();
         curl_cost = absl::StrFormat("%.1f, %.3f", dc.Percentile(0.5), dc_cpu);
-        floor = absl::StrFormat("%.2f", g_cpu / (h_cpu + extra_cpu + dc_cpu));
+        if (i < hop_thread.size()) {
+          floor = absl::StrFormat("%.2f", g_cpu / (h_cpu + extra_cpu + dc_cpu));
+        }
       }
       std::printf("| %d | %.2f | %s | %.2f | %s | %s | %s | %s |\n",
                   d.concurrency, p50, p50 <= 1.10 ? "met" : "MISSED", cpu,
