@@ -4,10 +4,11 @@
 # binary> and reads every thread's context switches and CPU time from
 # /proc/<pid>/task/*/ over a window inside one measured row: the gateway's
 # (row "gateway", the default) or maesn-hop-server answering from another
-# thread (row "hop-thread"). Prints them per call (the row's calls/s x the
+# thread (row "hop-thread") or answering from another thread one by one (row
+# "hop-spread"). Prints them per call (the row's calls/s x the
 # window), by thread name.
 #
-#   tests/bench/thread_switches.sh <build dir> <gateway binary> [concurrency] [duration s] [gateway|hop-thread]
+#   tests/bench/thread_switches.sh <build dir> <gateway binary> [concurrency] [duration s] [gateway|hop-thread|hop-spread]
 set -euo pipefail
 build=$1 gateway=$2 concurrency=${3:-1} duration=${4:-8} row_name=${5:-gateway}
 bench="$build/tests/bench/overhead_bench"
@@ -25,7 +26,11 @@ case "$row_name" in
     flags=(--hop_server="$build/tests/bench/maesn-hop-server")
     pattern="maesn-hop-server --answer=thread"
     row_label="hop server, answered from another thread" ;;
-  *) echo "row: gateway or hop-thread, not $row_name" >&2; exit 2 ;;
+  hop-spread)
+    flags=(--hop_server="$build/tests/bench/maesn-hop-server")
+    pattern="maesn-hop-server --answer=spread"
+    row_label="hop server, answered from another thread, one by one" ;;
+  *) echo "row: gateway, hop-thread or hop-spread, not $row_name" >&2; exit 2 ;;
 esac
 nice -n -10 "$bench" --gateway="$gateway" --concurrency="$concurrency" \
   --duration="${duration}s" --warmup=1s --direct_libcurl=false "${flags[@]}" \
