@@ -178,7 +178,7 @@ class GatewayProcess {
   // service answers SERVING (polling: a real process has to start).
   absl::Status Start(const std::string& binary, const std::string& work_dir,
                      const maesn::sim::MaesnSimulator& sim, int max_in_flight) {
-    const std::string port_file = NextFile(work_dir, "port");
+    const std::string port_file = NewChildFiles(work_dir);
     std::vector<std::string> env = {
         "GATEWAY_LISTEN=127.0.0.1:0",
         "GATEWAY_PORT_FILE=" + port_file,
@@ -201,7 +201,7 @@ class GatewayProcess {
   absl::Status StartHopServer(const std::string& binary,
                               const std::string& work_dir,
                               const std::string& answer) {
-    const std::string port_file = NextFile(work_dir, "port");
+    const std::string port_file = NewChildFiles(work_dir);
     return Launch(
         {binary, "--answer=" + answer,
          "--spread=" + absl::FormatDuration(absl::GetFlag(FLAGS_hop_spread)),
@@ -230,11 +230,13 @@ class GatewayProcess {
   }
 
  private:
-  std::string NextFile(const std::string& work_dir, absl::string_view suffix) {
+  // Numbers the next child process's files in `work_dir`: sets its log file
+  // (Launch() sends its output there) and returns its port file.
+  std::string NewChildFiles(const std::string& work_dir) {
     static int counter = 0;
     const int n = ++counter;
     log_file_ = absl::StrCat(work_dir, "/child-", n, ".log");
-    return absl::StrCat(work_dir, "/child-", n, ".", suffix);
+    return absl::StrCat(work_dir, "/child-", n, ".port");
   }
 
   // Runs `args` with `env`, waits for its port in `port_file`, then for
@@ -805,9 +807,8 @@ int Run() {
   // from another thread: the difference is what any gateway that answers
   // from its own I/O thread pays per call with this gRPC. Answered from
   // another thread one by one (each after its own random delay below
-  // --hop_spread):
-  // what answers that come back at their own times cost on top, as Maesn's
-  // do on their own connections.
+  // --hop_spread): what answers that come back at their own times cost on
+  // top, as Maesn's do on their own connections.
   std::vector<PhaseResult> hop_inline, hop_thread, hop_spread;
   const std::string hop_binary = absl::GetFlag(FLAGS_hop_server);
   if (absl::GetFlag(FLAGS_grpc_only) && !hop_binary.empty()) {

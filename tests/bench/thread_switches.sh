@@ -3,10 +3,10 @@
 # s measured per row after 1 s of warm-up) at <concurrency> against <gateway
 # binary> and reads every thread's context switches and CPU time from
 # /proc/<pid>/task/*/ over a window inside one measured row: the gateway's
-# (row "gateway", the default) or maesn-hop-server answering from another
-# thread (row "hop-thread") or answering from another thread one by one (row
-# "hop-spread"). Prints them per call (the row's calls/s x the
-# window), by thread name.
+# (row "gateway", the default), or maesn-hop-server's answering from another
+# thread (row "hop-thread") or from another thread one by one (row
+# "hop-spread"). Prints them per call (the row's calls/s x the window), by
+# thread name.
 #
 #   tests/bench/thread_switches.sh <build dir> <gateway binary> [concurrency] [duration s] [gateway|hop-thread|hop-spread]
 set -euo pipefail
